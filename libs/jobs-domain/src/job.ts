@@ -1,0 +1,81 @@
+/** The lifecycle of a tracked product. See ../../../docs/ARCHITECTURE.md for the diagram. */
+export const JOB_STATUSES = [
+  'pending',
+  'queued',
+  'processing',
+  'active',
+  'notified',
+  'failed',
+  'paused',
+] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+/** Statuses whose jobs sit in the sparse due index (they can fall due and be enqueued). */
+export const SCHEDULABLE_STATUSES: readonly JobStatus[] = ['pending', 'queued', 'processing', 'active'];
+/** Statuses a check message may claim. */
+export const CLAIMABLE_STATUSES: readonly JobStatus[] = ['pending', 'queued'];
+
+export const CHECK_OUTCOMES = [
+  'ok',
+  'price_not_found',
+  'blocked',
+  'out_of_stock',
+  'fetch_error',
+  'currency_mismatch',
+] as const;
+export type CheckOutcome = (typeof CHECK_OUTCOMES)[number];
+
+export interface Job {
+  jobId: string;
+  userId: string;
+  url: string;
+  /** Exact decimal string, e.g. "19.99". */
+  targetPrice: string;
+  /** ISO 4217 code. */
+  currency: string;
+  selector?: string;
+  checkIntervalMinutes: number;
+  status: JobStatus;
+  /** Optimistic-concurrency counter; every write is conditional on it. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Epoch milliseconds when the job is next due (or when its lease expires). */
+  nextCheckAt?: number;
+  title?: string;
+  lastPrice?: string;
+  lastCurrency?: string;
+  lastCheckedAt?: string;
+  lastOutcome?: CheckOutcome;
+  lastSource?: string;
+  consecutiveFailures: number;
+  failureReason?: string;
+  notifiedAt?: string;
+}
+
+export interface PricePoint {
+  pointId: string;
+  jobId: string;
+  price: string;
+  currency: string;
+  checkedAt: string;
+  source: string;
+}
+
+export interface Notification {
+  notificationId: string;
+  jobId: string;
+  url: string;
+  title?: string;
+  price: string;
+  targetPrice: string;
+  currency: string;
+  createdAt: string;
+  deliveredAt?: string;
+  channels: string[];
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
