@@ -11,12 +11,18 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node, ...globals.jest } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['@app/*/src/*', '**/libs/*/src/*'], message: 'Import libraries through their barrel (@app/<lib>).' },
+            {
+              group: ['@app/*/src/*', '**/libs/*/src/*'],
+              message: 'Import libraries through their barrel (@app/<lib>).',
+            },
           ],
         },
       ],

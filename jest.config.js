@@ -9,7 +9,17 @@ const shared = {
   testEnvironment: 'node',
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.data/'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
+    '^.+\\.ts$': [
+      'ts-jest',
+      {
+        tsconfig: '<rootDir>/tsconfig.json',
+        diagnostics: false,
+        // The same Swagger CLI plugin as `nest build`, so tests see the OpenAPI document users get.
+        astTransformers: {
+          before: ['<rootDir>/test/support/swagger-transformer.js'],
+        },
+      },
+    ],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {

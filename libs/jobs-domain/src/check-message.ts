@@ -36,8 +36,11 @@ export function parseCheckMessage(body: string | undefined): CheckMessage {
     throw new MalformedCheckMessageError('body is not an object');
   }
   const { v, userId, jobId } = value as Record<string, unknown>;
-  if (v !== CHECK_MESSAGE_VERSION) throw new MalformedCheckMessageError(`unsupported version ${String(v)}`);
-  if (typeof userId !== 'string' || !ID.test(userId)) throw new MalformedCheckMessageError('bad userId');
-  if (typeof jobId !== 'string' || !ID.test(jobId)) throw new MalformedCheckMessageError('bad jobId');
+  if (v !== CHECK_MESSAGE_VERSION)
+    throw new MalformedCheckMessageError(`unsupported version ${String(v)}`);
+  if (typeof userId !== 'string' || !ID.test(userId))
+    throw new MalformedCheckMessageError('bad userId');
+  if (typeof jobId !== 'string' || !ID.test(jobId))
+    throw new MalformedCheckMessageError('bad jobId');
   return { v, userId, jobId };
 }

@@ -11,7 +11,12 @@ export const JOB_STATUSES = [
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 /** Statuses whose jobs sit in the sparse due index (they can fall due and be enqueued). */
-export const SCHEDULABLE_STATUSES: readonly JobStatus[] = ['pending', 'queued', 'processing', 'active'];
+export const SCHEDULABLE_STATUSES: readonly JobStatus[] = [
+  'pending',
+  'queued',
+  'processing',
+  'active',
+];
 /** Statuses a check message may claim. */
 export const CLAIMABLE_STATUSES: readonly JobStatus[] = ['pending', 'queued'];
 
@@ -51,6 +56,10 @@ export interface Job {
   consecutiveFailures: number;
   failureReason?: string;
   notifiedAt?: string;
+  /** The SQS message id of the check that holds the job (status processing); lets a redelivery of that message resume. */
+  claimMessageId?: string;
+  /** The outbox entry of the alert this job raised, while status is notified. */
+  notificationSk?: string;
 }
 
 export interface PricePoint {

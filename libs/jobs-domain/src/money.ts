@@ -11,7 +11,8 @@ export function isDecimalString(value: string): boolean {
 }
 
 function toScaled(value: string): bigint {
-  if (!isDecimalString(value)) throw new RangeError(`not an exact decimal: ${JSON.stringify(value)}`);
+  if (!isDecimalString(value))
+    throw new RangeError(`not an exact decimal: ${JSON.stringify(value)}`);
   const [int, frac = ''] = value.split('.');
   return BigInt(int + frac.padEnd(SCALE, '0'));
 }

@@ -1,0 +1,116 @@
+import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCookieAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  AUTH_CONFIG,
+  AuthConfig,
+  AuthenticatedUser,
+  CurrentUser,
+  JwtAuthGuard,
+  SESSION_COOKIE,
+} from '@app/auth';
+import { ErrorResponseDto } from '../error-response.dto';
+import { AuthThrottlerGuard } from './auth-throttler.guard';
+import { SessionDto, SignInDto, SignUpDto, UserDto, ValidateDto } from './auth.dto';
+import { AuthService } from './auth.service';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+@ApiTags('auth')
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  @Post('signup')
+  @UseGuards(AuthThrottlerGuard)
+  @ApiCreatedResponse({ type: UserDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The e-mail is already registered' })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'Too many attempts; see Retry-After',
+  })
+  signUp(@Body() dto: SignUpDto): Promise<UserDto> {
+    return this.auth.signUp(dto.email, dto.password);
+  }
+
+  @Post('signin')
+  @HttpCode(200)
+  @UseGuards(AuthThrottlerGuard)
+  @ApiOkResponse({ type: SessionDto, description: 'Also sets the HttpOnly session cookie' })
+  @ApiUnauthorizedResponse({
+    type: ErrorResponseDto,
+    description: 'Unknown e-mail or wrong password (same answer)',
+  })
+  @ApiTooManyRequestsResponse({
+    type: ErrorResponseDto,
+    description: 'Too many attempts; see Retry-After',
+  })
+  async signIn(
+    @Body() dto: SignInDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SessionDto> {
+    const session = await this.auth.signIn(dto.email, dto.password);
+    reply.setCookie(SESSION_COOKIE, session.accessToken, {
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      secure: this.secureCookie(req),
+      maxAge: this.config.JWT_TTL_SECONDS,
+    });
+    return session;
+  }
+
+  @Post('signout')
+  @HttpCode(204)
+  @UseGuards(JwtAuthGuard)
+  @ApiBearerAuth()
+  @ApiCookieAuth()
+  @ApiNoContentResponse({
+    description: 'Every token of the user is revoked and the cookie cleared',
+  })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
+  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Cross-site cookie request' })
+  async signOut(
+    @CurrentUser() user: AuthenticatedUser,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    await this.auth.signOut(user.id);
+    reply.clearCookie(SESSION_COOKIE, {
+      path: '/',
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: this.secureCookie(req),
+    });
+  }
+
+  @Get('validate')
+  @UseGuards(JwtAuthGuard)
+  @ApiBearerAuth()
+  @ApiCookieAuth()
+  @ApiOkResponse({ type: ValidateDto })
+  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
+  validate(@CurrentUser() user: AuthenticatedUser): ValidateDto {
+    return { user: { id: user.id, email: user.email } };
+  }
+
+  private secureCookie(req: FastifyRequest): boolean {
+    if (this.config.COOKIE_SECURE !== 'auto') return this.config.COOKIE_SECURE === 'true';
+    return !(req.protocol === 'http' && LOCAL_HOSTS.has(req.hostname.replace(/:\d+$/, '')));
+  }
+}

@@ -1,0 +1,73 @@
+import {
+  ConflictException,
+  Injectable,
+  Logger,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import {
+  EmailTakenError,
+  IssuedToken,
+  PasswordHasher,
+  TokenService,
+  UsersRepository,
+} from '@app/auth';
+import { AlertSubscriptions } from './alert-subscriptions';
+import { UserDto } from './auth.dto';
+
+export const INVALID_CREDENTIALS = 'Invalid e-mail or password';
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+    private readonly alerts: AlertSubscriptions,
+  ) {}
+
+  /**
+   * Creates the user, then (when a topic is configured) subscribes the e-mail to price alerts.
+   * If the subscription fails the user is removed again, so the same e-mail can sign up later.
+   */
+  async signUp(email: string, password: string): Promise<UserDto> {
+    const hash = await this.hasher.hash(password);
+    let user;
+    try {
+      user = await this.users.create(email, hash);
+    } catch (err) {
+      if (err instanceof EmailTakenError)
+        throw new ConflictException('An account with this e-mail already exists');
+      throw err;
+    }
+    if (this.alerts.enabled) {
+      let arn: string | undefined;
+      try {
+        arn = await this.alerts.subscribe(email, user.id);
+        await this.users.setAlertSubscription(user.id, arn);
+      } catch (err) {
+        this.logger.error({ err, userId: user.id }, 'alert subscription failed; undoing sign-up');
+        if (arn) await this.alerts.unsubscribe(arn).catch(() => undefined);
+        await this.users.delete(user.id);
+        throw new ServiceUnavailableException('Sign-up is temporarily unavailable; try again');
+      }
+    }
+    return { id: user.id, email: user.email };
+  }
+
+  /** Same answer and comparable work for an unknown e-mail and a wrong password. */
+  async signIn(email: string, password: string): Promise<IssuedToken> {
+    const user = await this.users.findByEmail(email);
+    const ok = user
+      ? await this.hasher.verify(user.passwordHash, password)
+      : await this.hasher.verifyDummy(password);
+    if (!user || !ok) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    return this.tokens.issue(user.id, user.tokenVersion);
+  }
+
+  async signOut(userId: string): Promise<void> {
+    await this.users.bumpTokenVersion(userId);
+  }
+}

@@ -1,0 +1,81 @@
+// Config classes rely on design-time type metadata for env conversion: load it before they are defined.
+import 'reflect-metadata';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+
+const toBool = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['1', 'true', 'yes'].includes(value.toLowerCase()) : value;
+
+/** The gateway's own settings; AWS and auth settings are validated by their libraries. */
+export class GatewayConfig {
+  @IsIn(['production', 'development', 'test'])
+  NODE_ENV: string = 'development';
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT: number = 3000;
+
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  @Transform(toBool)
+  @IsBoolean()
+  DATABASE_SSL: boolean = false;
+
+  @Matches(/^[A-Z]{3}$/, { message: 'DEFAULT_CURRENCY must be an ISO 4217 code such as USD' })
+  DEFAULT_CURRENCY: string = 'USD';
+
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  MIN_CHECK_INTERVAL_MINUTES: number = 5;
+
+  @IsInt()
+  @Min(1)
+  @Max(10080)
+  DEFAULT_CHECK_INTERVAL_MINUTES: number = 60;
+
+  @IsInt()
+  @Min(30)
+  @Max(24 * 3600)
+  CHECK_LEASE_SECONDS: number = 900;
+
+  @IsOptional()
+  @IsString()
+  EGRESS_ALLOW_HOSTS?: string;
+
+  /** false, true, a hop count, or a comma list of proxy CIDRs (Fastify trustProxy). */
+  @IsString()
+  TRUST_PROXY: string = 'false';
+
+  @IsInt()
+  @Min(1)
+  THROTTLE_AUTH_PER_IP_PER_MINUTE: number = 20;
+
+  @IsInt()
+  @Min(1)
+  THROTTLE_AUTH_PER_EMAIL_PER_15_MINUTES: number = 10;
+
+  crossCheck(): string[] {
+    const errors: string[] = [];
+    if (this.NODE_ENV === 'production' && (this.EGRESS_ALLOW_HOSTS ?? '').trim() !== '') {
+      errors.push('EGRESS_ALLOW_HOSTS: must be empty in production');
+    }
+    if (this.NODE_ENV === 'production' && this.MIN_CHECK_INTERVAL_MINUTES < 5) {
+      errors.push('MIN_CHECK_INTERVAL_MINUTES: at least 5 in production');
+    }
+    return errors;
+  }
+
+  get trustProxy(): boolean | number | string {
+    const v = this.TRUST_PROXY.trim().toLowerCase();
+    if (v === 'true') return true;
+    if (v === 'false' || v === '') return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    return this.TRUST_PROXY;
+  }
+}
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,98 @@
+import { DynamicModule, Global, Module, ValidationPipe } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE, RouterModule } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule, databaseOptions } from '@app/auth';
+import { AwsClientsModule, AwsHealthIndicators } from '@app/aws-clients';
+import { CheckQueue, JobsRepository } from '@app/jobs-domain';
+import {
+  AllExceptionsFilter,
+  loggerParams,
+  MetricsModule,
+  ShutdownState,
+  validateConfig,
+} from '@app/platform';
+import { AlertSubscriptions } from './auth/alert-subscriptions';
+import { AuthController } from './auth/auth.controller';
+import { emailTracker } from './auth/auth-throttler.guard';
+import { AuthService } from './auth/auth.service';
+import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
+import { HealthController } from './health/health.controller';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsService } from './jobs/jobs.service';
+import { MeController } from './me/me.controller';
+import { NotificationsController } from './notifications/notifications.controller';
+
+@Module({
+  controllers: [AuthController, JobsController, NotificationsController, MeController],
+  providers: [AuthService, AlertSubscriptions, JobsService, JobsRepository, CheckQueue],
+})
+class ApiModule {}
+
+@Global()
+@Module({})
+class GatewayConfigModule {
+  static register(config: GatewayConfig): DynamicModule {
+    return {
+      global: true,
+      module: GatewayConfigModule,
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
+      exports: [GATEWAY_CONFIG],
+    };
+  }
+}
+
+@Module({})
+export class GatewayModule {
+  static forRoot(env: Record<string, string | undefined> = process.env): DynamicModule {
+    const config = validateConfig(GatewayConfig, env);
+    return {
+      module: GatewayModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          load: [() => ({ gateway: config })],
+        }),
+        GatewayConfigModule.register(config),
+        LoggerModule.forRoot(loggerParams('gateway', env.LOG_LEVEL)),
+        TypeOrmModule.forRoot(databaseOptions(config.DATABASE_URL, config.DATABASE_SSL)),
+        AwsClientsModule.forRoot(env),
+        AuthModule.forRoot(env),
+        ThrottlerModule.forRoot({
+          throttlers: [
+            { name: 'ip', ttl: 60_000, limit: config.THROTTLE_AUTH_PER_IP_PER_MINUTE },
+            {
+              name: 'email',
+              ttl: 15 * 60_000,
+              limit: config.THROTTLE_AUTH_PER_EMAIL_PER_15_MINUTES,
+              getTracker: emailTracker,
+            },
+          ],
+        }),
+        TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
+        MetricsModule,
+        ApiModule,
+        RouterModule.register([{ path: 'api/v1', module: ApiModule }]),
+      ],
+      controllers: [HealthController],
+      providers: [
+        ShutdownState,
+        AwsHealthIndicators,
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({
+            whitelist: true,
+            forbidNonWhitelisted: true,
+            transform: true,
+            stopAtFirstError: false,
+          }),
+        },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+}

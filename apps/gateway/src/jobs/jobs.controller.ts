@@ -1,0 +1,145 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCookieAuth,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AuthenticatedUser, CurrentUser, JwtAuthGuard } from '@app/auth';
+import { JobNotFoundError } from '@app/jobs-domain';
+import { ErrorResponseDto } from '../error-response.dto';
+import {
+  CreateJobDto,
+  JobDto,
+  JobListDto,
+  ListJobsQueryDto,
+  PageQueryDto,
+  PriceHistoryDto,
+  UpdateJobDto,
+} from './jobs.dto';
+import { JobsService } from './jobs.service';
+
+/** A malformed id cannot name a job: answer as for any unknown job. */
+const idPipe = new ParseUUIDPipe({ version: '4', exceptionFactory: () => new JobNotFoundError() });
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@ApiCookieAuth()
+@ApiUnauthorizedResponse({
+  type: ErrorResponseDto,
+  description: 'Missing, invalid, expired or revoked token',
+})
+@ApiForbiddenResponse({
+  type: ErrorResponseDto,
+  description: 'Cross-site request with the session cookie',
+})
+@UseGuards(JwtAuthGuard)
+@Controller('jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: JobDto, description: 'Stored; the first check is queued' })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'Invalid field, unknown field, or a URL the policy refuses',
+  })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 16 KiB' })
+  async create(@CurrentUser() user: AuthenticatedUser, @Body() dto: CreateJobDto): Promise<JobDto> {
+    return JobDto.from(await this.jobs.create(user.id, dto));
+  }
+
+  @Get()
+  @ApiOkResponse({ type: JobListDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad limit, status or cursor' })
+  async list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query() q: ListJobsQueryDto,
+  ): Promise<JobListDto> {
+    const page = await this.jobs.list(user.id, q.limit, q.cursor, q.status);
+    return { jobs: page.items.map(JobDto.from), nextCursor: page.nextCursor };
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Every job of the caller (and its history) is deleted' })
+  async deleteAll(@CurrentUser() user: AuthenticatedUser): Promise<void> {
+    await this.jobs.deleteAll(user.id);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: JobDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such job for this user' })
+  async get(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', idPipe) id: string,
+  ): Promise<JobDto> {
+    return JobDto.from(await this.jobs.get(user.id, id));
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: JobDto })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The job kept changing; retry' })
+  async update(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', idPipe) id: string,
+    @Body() dto: UpdateJobDto,
+  ): Promise<JobDto> {
+    return JobDto.from(await this.jobs.update(user.id, id, dto));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async delete(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', idPipe) id: string,
+  ): Promise<void> {
+    await this.jobs.delete(user.id, id);
+  }
+
+  @Get(':id/history')
+  @ApiOkResponse({ type: PriceHistoryDto, description: 'Price points, newest first' })
+  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  async history(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', idPipe) id: string,
+    @Query() q: PageQueryDto,
+  ): Promise<PriceHistoryDto> {
+    const page = await this.jobs.history(user.id, id, q.limit, q.cursor);
+    return {
+      points: page.items.map((p) => ({
+        id: p.pointId,
+        price: p.price,
+        currency: p.currency,
+        checkedAt: p.checkedAt,
+        source: p.source,
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+}

@@ -1,0 +1,193 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import {
+  CHECK_OUTCOMES,
+  JOB_STATUSES,
+  type CheckOutcome,
+  type Job,
+  type JobStatus,
+} from '@app/jobs-domain';
+
+const DECIMAL_MESSAGE = 'targetPrice must be a positive decimal string such as "19.99"';
+const DECIMAL = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,6})?$/;
+
+export class CreateJobDto {
+  /** The product page: http(s), no credentials, public host, at most 2048 characters. @example "https://shop.example.com/p/123" */
+  @IsString()
+  @MaxLength(2048)
+  url!: string;
+
+  /** Alert when the price is at or below this exact decimal. @example "199.99" */
+  @IsString({ message: DECIMAL_MESSAGE })
+  @Matches(DECIMAL, { message: DECIMAL_MESSAGE })
+  targetPrice!: string;
+
+  /** ISO 4217 code; defaults to the server's DEFAULT_CURRENCY. @example "EUR" */
+  @IsOptional()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' })
+  currency?: string;
+
+  /** A CSS selector for the price element, when automatic extraction picks the wrong one. @example "#price .amount" */
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  selector?: string;
+
+  /** Minutes between checks; at least MIN_CHECK_INTERVAL_MINUTES, at most 10080 (a week). @example 60 */
+  @IsOptional()
+  @IsInt()
+  @Max(10080)
+  checkIntervalMinutes?: number;
+}
+
+export class UpdateJobDto {
+  /** A new target; re-arms a notified job. @example "149.99" */
+  @IsOptional()
+  @IsString({ message: DECIMAL_MESSAGE })
+  @Matches(DECIMAL, { message: DECIMAL_MESSAGE })
+  targetPrice?: string;
+
+  /** @example 120 */
+  @IsOptional()
+  @IsInt()
+  @Max(10080)
+  checkIntervalMinutes?: number;
+
+  /** true pauses checking; false resumes a paused or failed job. @example true */
+  @IsOptional()
+  @IsBoolean()
+  paused?: boolean;
+}
+
+export class ListJobsQueryDto {
+  /** Page size, 1 to 100. @example 20 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+
+  /** The nextCursor of the previous page. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  cursor?: string;
+
+  /** Only jobs in this status. */
+  @IsOptional()
+  @IsIn(JOB_STATUSES)
+  status?: JobStatus;
+}
+
+export class PageQueryDto {
+  /** Page size, 1 to 100. @example 20 */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit: number = 20;
+
+  /** The nextCursor of the previous page. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  cursor?: string;
+}
+
+export class JobDto {
+  /** @example "5d0f4f0e-8f1b-4a5e-a0a4-3f5b7d2c9e10" */
+  id!: string;
+  /** @example "https://shop.example.com/p/123" */
+  url!: string;
+  /** @example "199.99" */
+  targetPrice!: string;
+  /** @example "EUR" */
+  currency!: string;
+  selector?: string;
+  /** @example 60 */
+  checkIntervalMinutes!: number;
+  /** pending → processing → active ⇄ queued; notified, failed, paused. */
+  @IsIn(JOB_STATUSES)
+  status!: JobStatus;
+  createdAt!: string;
+  updatedAt!: string;
+  /** When the job is next due for a check (ISO 8601), while it is scheduled. */
+  nextCheckAt?: string;
+  /** The product title seen on the last successful check. */
+  title?: string;
+  /** Last observed price, exact decimal. @example "219.00" */
+  lastPrice?: string;
+  lastCurrency?: string;
+  lastCheckedAt?: string;
+  @IsIn(CHECK_OUTCOMES)
+  lastOutcome?: CheckOutcome;
+  /** Where the last price came from (jsonld, microdata, profile:amazon, selector, ...). */
+  lastSource?: string;
+  /** @example 0 */
+  consecutiveFailures!: number;
+  /** Why the job failed, when status is failed. */
+  failureReason?: string;
+  notifiedAt?: string;
+
+  static from(job: Job): JobDto {
+    return {
+      id: job.jobId,
+      url: job.url,
+      targetPrice: job.targetPrice,
+      currency: job.currency,
+      selector: job.selector,
+      checkIntervalMinutes: job.checkIntervalMinutes,
+      status: job.status,
+      createdAt: job.createdAt,
+      updatedAt: job.updatedAt,
+      nextCheckAt:
+        job.nextCheckAt !== undefined &&
+        ['pending', 'queued', 'processing', 'active'].includes(job.status)
+          ? new Date(job.nextCheckAt).toISOString()
+          : undefined,
+      title: job.title,
+      lastPrice: job.lastPrice,
+      lastCurrency: job.lastCurrency,
+      lastCheckedAt: job.lastCheckedAt,
+      lastOutcome: job.lastOutcome,
+      lastSource: job.lastSource,
+      consecutiveFailures: job.consecutiveFailures,
+      failureReason: job.failureReason,
+      notifiedAt: job.notifiedAt,
+    };
+  }
+}
+
+export class JobListDto {
+  jobs!: JobDto[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor!: string | null;
+}
+
+export class PricePointDto {
+  id!: string;
+  /** @example "219.00" */
+  price!: string;
+  /** @example "EUR" */
+  currency!: string;
+  checkedAt!: string;
+  /** @example "jsonld" */
+  source!: string;
+}
+
+export class PriceHistoryDto {
+  points!: PricePointDto[];
+  nextCursor!: string | null;
+}

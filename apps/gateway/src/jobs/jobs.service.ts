@@ -1,0 +1,172 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  checkTrackableUrl,
+  CheckQueue,
+  EgressAllowList,
+  InvalidJobInputError,
+  isIsoCurrency,
+  isPositiveDecimal,
+  Job,
+  JobConflictError,
+  JobNotFoundError,
+  JobPatch,
+  JobsRepository,
+  JobStatus,
+  normalizeDecimal,
+  Page,
+  planPatch,
+  PricePoint,
+  StaleJobError,
+} from '@app/jobs-domain';
+import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
+import { currentTraceCarrier } from '../tracing';
+
+export interface NewJob {
+  url: string;
+  targetPrice: string;
+  currency?: string;
+  selector?: string;
+  checkIntervalMinutes?: number;
+}
+
+@Injectable()
+export class JobsService {
+  private readonly logger = new Logger(JobsService.name);
+  private readonly allow: EgressAllowList;
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly queue: CheckQueue,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {
+    this.allow = EgressAllowList.fromEnv(config.EGRESS_ALLOW_HOSTS);
+  }
+
+  private validateInterval(minutes: number | undefined): void {
+    if (minutes !== undefined && minutes < this.config.MIN_CHECK_INTERVAL_MINUTES) {
+      throw new InvalidJobInputError(
+        `checkIntervalMinutes must be at least ${this.config.MIN_CHECK_INTERVAL_MINUTES}`,
+      );
+    }
+  }
+
+  private validateTarget(price: string | undefined): void {
+    if (price !== undefined && !isPositiveDecimal(price)) {
+      throw new InvalidJobInputError('targetPrice must be greater than 0');
+    }
+  }
+
+  /**
+   * Stores the job first (pending, due now), then sends its first check. If the send fails the job
+   * is still due and the rescheduler enqueues it: the caller's job is never lost.
+   */
+  async create(userId: string, input: NewJob): Promise<Job> {
+    const verdict = checkTrackableUrl(input.url, this.allow);
+    if (!verdict.ok) throw new InvalidJobInputError(verdict.reason);
+    this.validateTarget(input.targetPrice);
+    this.validateInterval(input.checkIntervalMinutes);
+    const currency = input.currency ?? this.config.DEFAULT_CURRENCY;
+    if (!isIsoCurrency(currency))
+      throw new InvalidJobInputError('currency must be an ISO 4217 code');
+
+    const now = new Date();
+    const job: Job = {
+      jobId: randomUUID(),
+      userId,
+      url: verdict.url.href,
+      targetPrice: normalizeDecimal(input.targetPrice),
+      currency,
+      selector: input.selector,
+      checkIntervalMinutes:
+        input.checkIntervalMinutes ?? this.config.DEFAULT_CHECK_INTERVAL_MINUTES,
+      status: 'pending',
+      version: 1,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      nextCheckAt: now.getTime(),
+      consecutiveFailures: 0,
+    };
+    await this.jobs.create(job);
+
+    try {
+      await this.queue.send({ userId, jobId: job.jobId, trace: currentTraceCarrier() });
+    } catch (err) {
+      this.logger.warn(
+        { jobId: job.jobId, err: (err as Error)?.name },
+        'first check not enqueued; the rescheduler will pick the job up',
+      );
+      return job;
+    }
+    // Enqueued: lease the job so the rescheduler does not enqueue it a second time meanwhile.
+    try {
+      return await this.jobs.transition(
+        job,
+        {
+          set: {
+            status: 'queued',
+            nextCheckAt: Date.now() + this.config.CHECK_LEASE_SECONDS * 1000,
+          },
+        },
+        ['pending'],
+      );
+    } catch (err) {
+      if (err instanceof StaleJobError) return (await this.jobs.get(userId, job.jobId)) ?? job;
+      this.logger.warn(
+        { jobId: job.jobId, err: (err as Error)?.name },
+        'could not lease the new job',
+      );
+      return job;
+    }
+  }
+
+  async get(userId: string, jobId: string): Promise<Job> {
+    const job = await this.jobs.get(userId, jobId);
+    if (!job) throw new JobNotFoundError();
+    return job;
+  }
+
+  list(userId: string, limit: number, cursor?: string, status?: JobStatus): Promise<Page<Job>> {
+    return this.jobs.list(userId, { limit, cursor, status });
+  }
+
+  /** Applies the patch on the latest version; retries when a worker wrote the job meanwhile. */
+  async update(userId: string, jobId: string, patch: JobPatch): Promise<Job> {
+    this.validateTarget(patch.targetPrice);
+    this.validateInterval(patch.checkIntervalMinutes);
+    const normalized: JobPatch = {
+      ...patch,
+      targetPrice:
+        patch.targetPrice !== undefined ? normalizeDecimal(patch.targetPrice) : undefined,
+    };
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const job = await this.get(userId, jobId);
+      const change = planPatch(job, normalized, new Date());
+      if (!change) return job;
+      try {
+        return await this.jobs.transition(job, change);
+      } catch (err) {
+        if (!(err instanceof StaleJobError)) throw err;
+      }
+    }
+    throw new JobConflictError();
+  }
+
+  async delete(userId: string, jobId: string): Promise<void> {
+    if (!(await this.jobs.delete(userId, jobId))) throw new JobNotFoundError();
+  }
+
+  async deleteAll(userId: string): Promise<number> {
+    return this.jobs.deleteAll(userId);
+  }
+
+  async history(
+    userId: string,
+    jobId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<PricePoint>> {
+    await this.get(userId, jobId);
+    return this.jobs.history(userId, jobId, { limit, cursor });
+  }
+}

@@ -1,0 +1,19 @@
+import { IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+
+export class UpdateMeDto {
+  /**
+   * Where price alerts are POSTed as JSON (Discord/Slack-compatible `content`/`text`); null removes it.
+   * @example "https://hooks.example.com/pricewatch"
+   */
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @MaxLength(2048)
+  webhookUrl?: string | null;
+}
+
+export class MeDto {
+  id!: string;
+  email!: string;
+  webhookUrl?: string;
+}

@@ -1,0 +1,50 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCookieAuth,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AuthenticatedUser, CurrentUser, JwtAuthGuard } from '@app/auth';
+import { JobsRepository } from '@app/jobs-domain';
+import { ErrorResponseDto } from '../error-response.dto';
+import { PageQueryDto } from '../jobs/jobs.dto';
+import { NotificationListDto } from './notifications.dto';
+
+@ApiTags('notifications')
+@ApiBearerAuth()
+@ApiCookieAuth()
+@ApiUnauthorizedResponse({ type: ErrorResponseDto })
+@UseGuards(JwtAuthGuard)
+@Controller('notifications')
+export class NotificationsController {
+  constructor(private readonly jobs: JobsRepository) {}
+
+  @Get()
+  @ApiOkResponse({
+    type: NotificationListDto,
+    description: 'The outbox of price alerts, newest first',
+  })
+  async list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query() q: PageQueryDto,
+  ): Promise<NotificationListDto> {
+    const page = await this.jobs.notifications(user.id, { limit: q.limit, cursor: q.cursor });
+    return {
+      notifications: page.items.map((n) => ({
+        id: n.notificationId,
+        jobId: n.jobId,
+        url: n.url,
+        title: n.title,
+        price: n.price,
+        targetPrice: n.targetPrice,
+        currency: n.currency,
+        createdAt: n.createdAt,
+        deliveredAt: n.deliveredAt,
+        channels: n.channels ?? [],
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+}

@@ -1,0 +1,183 @@
+import {
+  CheckOutcome,
+  compareDecimal,
+  Job,
+  JobChange,
+  Notification,
+  notificationSk,
+  PricePoint,
+} from '@app/jobs-domain';
+
+/** What one check saw on the page (or why it saw nothing). */
+export interface Observation {
+  outcome: CheckOutcome;
+  price?: string | null;
+  currency?: string | null;
+  title?: string | null;
+  source?: string | null;
+  /** Human-readable detail for a failed outcome; shown in the API, so never internals. */
+  reason?: string;
+  /** From a 429/503 Retry-After header. */
+  retryAfterSeconds?: number | null;
+}
+
+export interface DecisionPolicy {
+  maxConsecutiveFailures: number;
+  /** Fraction of the interval added at random, so jobs created together spread out. */
+  jitterRatio: number;
+  random: () => number;
+}
+
+export interface Decision {
+  change: JobChange;
+  pricePoint?: PricePoint;
+  notification?: Notification;
+}
+
+const MINUTE = 60_000;
+const MAX_BACKOFF = 24 * 60 * MINUTE;
+
+const REASONS: Record<Exclude<CheckOutcome, 'ok'>, string> = {
+  price_not_found: 'No price could be found on the page',
+  blocked: 'The shop blocked the request (captcha or rate limit)',
+  out_of_stock: 'The product is out of stock',
+  fetch_error: 'The page could not be fetched',
+  currency_mismatch: 'The page shows a price in another currency',
+};
+
+/**
+ * Turns an observation into the job's next state. Only an `ok` price at or below the target
+ * notifies; every other outcome keeps a reason and never alerts. Out of stock is not the job's
+ * fault, so it does not count towards failing the job; the other failures do, with exponential
+ * backoff, and after `maxConsecutiveFailures` the job fails with its reason kept.
+ */
+export function decide(
+  job: Job,
+  seen: Observation,
+  checkId: string,
+  now: Date,
+  policy: DecisionPolicy,
+): Decision {
+  const interval = job.checkIntervalMinutes * MINUTE;
+  const jitter = Math.floor(interval * policy.jitterRatio * policy.random());
+  const common = {
+    lastCheckedAt: now.toISOString(),
+    title: seen.title ?? job.title,
+  };
+  const remove: JobChange['remove'] = ['claimMessageId'];
+
+  let observed = seen;
+  if (seen.outcome === 'ok' && seen.currency && seen.currency !== job.currency) {
+    observed = {
+      ...seen,
+      outcome: 'currency_mismatch',
+      reason: `The page shows ${seen.currency}, the job tracks ${job.currency}`,
+    };
+  }
+  if (observed.outcome === 'ok' && !observed.price) {
+    observed = { ...observed, outcome: 'price_not_found' };
+  }
+
+  if (observed.outcome === 'ok') {
+    const price = observed.price!;
+    const pricePoint: PricePoint = {
+      pointId: checkId,
+      jobId: job.jobId,
+      price,
+      currency: job.currency,
+      checkedAt: now.toISOString(),
+      source: observed.source ?? 'unknown',
+    };
+    const base = {
+      ...common,
+      lastPrice: price,
+      lastCurrency: job.currency,
+      lastOutcome: 'ok' as const,
+      lastSource: observed.source ?? undefined,
+      consecutiveFailures: 0,
+    };
+    if (compareDecimal(price, job.targetPrice) <= 0) {
+      const notification: Notification = {
+        notificationId: checkId,
+        jobId: job.jobId,
+        url: job.url,
+        title: observed.title ?? job.title,
+        price,
+        targetPrice: job.targetPrice,
+        currency: job.currency,
+        createdAt: now.toISOString(),
+        channels: [],
+      };
+      return {
+        change: {
+          set: {
+            ...base,
+            status: 'notified',
+            notifiedAt: now.toISOString(),
+            notificationSk: notificationSk(notification.createdAt, notification.notificationId),
+          },
+          remove: [...remove, 'failureReason'],
+        },
+        pricePoint,
+        notification,
+      };
+    }
+    return {
+      change: {
+        set: { ...base, status: 'active', nextCheckAt: now.getTime() + interval + jitter },
+        remove: [...remove, 'failureReason'],
+      },
+      pricePoint,
+    };
+  }
+
+  const outcome = observed.outcome;
+  const reason = observed.reason ?? REASONS[outcome];
+  if (outcome === 'out_of_stock') {
+    return {
+      change: {
+        set: {
+          ...common,
+          status: 'active',
+          lastOutcome: outcome,
+          lastSource: observed.source ?? undefined,
+          failureReason: reason,
+          nextCheckAt: now.getTime() + interval + jitter,
+        },
+        remove,
+      },
+    };
+  }
+  const failures = job.consecutiveFailures + 1;
+  if (failures >= policy.maxConsecutiveFailures) {
+    return {
+      change: {
+        set: {
+          ...common,
+          status: 'failed',
+          lastOutcome: outcome,
+          consecutiveFailures: failures,
+          failureReason: `${reason} (${failures} checks in a row)`,
+        },
+        remove,
+      },
+    };
+  }
+  const backoff = Math.min(
+    MAX_BACKOFF,
+    Math.max(interval, (observed.retryAfterSeconds ?? 0) * 1000) * 2 ** (failures - 1),
+  );
+  return {
+    change: {
+      set: {
+        ...common,
+        status: 'active',
+        lastOutcome: outcome,
+        consecutiveFailures: failures,
+        failureReason: reason,
+        nextCheckAt: now.getTime() + backoff + jitter,
+      },
+      remove,
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Counter, Histogram } from 'prom-client';
+import {
+  CLAIMABLE_STATUSES,
+  Job,
+  JobsRepository,
+  MalformedCheckMessageError,
+  parseCheckMessage,
+  StaleJobError,
+} from '@app/jobs-domain';
+import { metricsRegistry } from '@app/platform';
+import { Notifier } from '../notifying/notifier';
+import { WORKER_CONFIG, WorkerConfig } from '../worker.config';
+import { decide, DecisionPolicy } from './check-decision';
+import { DomainLimiter } from './domain-limiter';
+import { PAGE_CHECKER } from './tokens';
+import { PageChecker } from './page-checker';
+
+export type CheckResult = 'checked' | 'dropped' | 'delivered';
+
+const checksTotal = new Counter({
+  name: 'worker_checks_total',
+  help: 'Checks finished, by outcome and path (http or browser)',
+  labelNames: ['outcome', 'path'] as const,
+  registers: [metricsRegistry],
+});
+const messagesDropped = new Counter({
+  name: 'worker_messages_dropped_total',
+  help: 'Messages acknowledged without a check, by reason',
+  labelNames: ['reason'] as const,
+  registers: [metricsRegistry],
+});
+const checkDuration = new Histogram({
+  name: 'worker_check_duration_seconds',
+  help: 'Duration of one check, from claim to durable write',
+  labelNames: ['path'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60],
+  registers: [metricsRegistry],
+});
+
+/**
+ * One message, one check: claim the job, read the page, write the outcome (job state, price point
+ * and alert in one transaction), then deliver the alert. The message is acknowledged (the method
+ * returns) only once the new state is durable; anything thrown leaves it to come back.
+ */
+@Injectable()
+export class CheckService {
+  private readonly logger = new Logger(CheckService.name);
+  private readonly domains: DomainLimiter;
+
+  constructor(
+    private readonly jobs: JobsRepository,
+    private readonly notifier: Notifier,
+    @Inject(PAGE_CHECKER) private readonly checker: PageChecker,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+  ) {
+    this.domains = new DomainLimiter(config.PER_DOMAIN_CONCURRENCY);
+  }
+
+  private policy(): DecisionPolicy {
+    return {
+      maxConsecutiveFailures: this.config.MAX_CONSECUTIVE_FAILURES,
+      jitterRatio: this.config.CHECK_JITTER_RATIO,
+      random: Math.random,
+    };
+  }
+
+  async handle(message: Message): Promise<CheckResult> {
+    let ids;
+    try {
+      ids = parseCheckMessage(message.Body);
+    } catch (err) {
+      if (err instanceof MalformedCheckMessageError) {
+        // Can never succeed: acknowledge it so it does not cycle through the DLQ path.
+        this.logger.warn(
+          { messageId: message.MessageId, reason: err.message },
+          'malformed check message dropped',
+        );
+        messagesDropped.inc({ reason: 'malformed' });
+        return 'dropped';
+      }
+      throw err;
+    }
+    const messageId = message.MessageId ?? 'unknown';
+    const job = await this.jobs.get(ids.userId, ids.jobId, true);
+    if (!job) return this.drop('unknown_job', ids.jobId);
+
+    if (job.status === 'notified') {
+      // A redelivery after the alert was stored: make sure it was delivered, then stop.
+      if (job.notificationSk) await this.notifier.deliver(job.userId, job.notificationSk);
+      return this.drop('already_notified', job.jobId);
+    }
+    const resuming = job.status === 'processing' && job.claimMessageId === messageId;
+    if (!CLAIMABLE_STATUSES.includes(job.status) && !resuming)
+      return this.drop(`status_${job.status}`, job.jobId);
+
+    let claimed: Job;
+    try {
+      claimed = await this.jobs.transition(
+        job,
+        {
+          set: {
+            status: 'processing',
+            claimMessageId: messageId,
+            nextCheckAt: Date.now() + this.config.CHECK_LEASE_SECONDS * 1000,
+          },
+        },
+        [job.status],
+      );
+    } catch (err) {
+      if (err instanceof StaleJobError) return this.drop('claimed_elsewhere', job.jobId);
+      throw err;
+    }
+
+    const started = process.hrtime.bigint();
+    const checkId = createHash('sha256')
+      .update(`${claimed.jobId}|${messageId}|${claimed.version}`)
+      .digest('hex')
+      .slice(0, 32);
+    const host = new URL(claimed.url).host;
+    const page = await this.domains.run(host, () =>
+      this.checker.check(claimed, AbortSignal.timeout(this.config.CHECK_TIMEOUT_MS)),
+    );
+
+    let current = claimed;
+    for (let attempt = 0; ; attempt++) {
+      const now = new Date();
+      const decision = decide(current, page.observation, checkId, now, this.policy());
+      try {
+        await this.jobs.recordCheck(
+          current,
+          decision.change,
+          decision.pricePoint,
+          decision.notification,
+          this.config.PRICE_HISTORY_TTL_DAYS * 86400,
+          now,
+        );
+      } catch (err) {
+        if (!(err instanceof StaleJobError) || attempt >= 3) throw err;
+        // The user edited the job while we checked it: apply the result to the edited job, unless
+        // it was paused, deleted or taken over meanwhile.
+        const fresh = await this.jobs.get(current.userId, current.jobId, true);
+        if (!fresh || fresh.status !== 'processing' || fresh.claimMessageId !== messageId) {
+          return this.drop('changed_during_check', current.jobId);
+        }
+        current = fresh;
+        continue;
+      }
+      const outcome = page.observation.outcome;
+      checksTotal.inc({ outcome: decision.change.set?.lastOutcome ?? outcome, path: page.path });
+      checkDuration.observe({ path: page.path }, Number(process.hrtime.bigint() - started) / 1e9);
+      this.logger.log(
+        {
+          jobId: current.jobId,
+          outcome: decision.change.set?.lastOutcome,
+          path: page.path,
+          status: decision.change.set?.status,
+        },
+        'check recorded',
+      );
+      if (decision.notification && decision.change.set?.notificationSk) {
+        await this.notifier.deliver(current.userId, decision.change.set.notificationSk);
+        return 'delivered';
+      }
+      return 'checked';
+    }
+  }
+
+  private drop(reason: string, jobId: string): CheckResult {
+    messagesDropped.inc({ reason });
+    this.logger.log({ jobId, reason }, 'check message acknowledged without a check');
+    return 'dropped';
+  }
+}

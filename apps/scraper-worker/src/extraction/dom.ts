@@ -1,0 +1,230 @@
+import { parseDocument } from 'htmlparser2';
+import type { AnyNode, Document, Element } from 'domhandler';
+
+/**
+ * One parse and one walk per page. htmlparser2 is several times faster than parse5 (which
+ * cheerio's default HTML mode uses) and tolerant of broken markup, which is what shops serve.
+ * Everything the extractors need is collected in the single walk below, so no extractor scans
+ * the whole tree again.
+ */
+
+/** Pages larger than this are cut: the product block is near the top, the rest is footer. */
+export const MAX_HTML = 4_000_000;
+/** JSON-LD blocks above this are not parsed (a catalogue dump, not a product). */
+export const MAX_JSONLD = 1_000_000;
+const MAX_TEXT = 4000;
+
+export interface PageIndex {
+  doc: Document;
+  lang: string | null;
+  title: string | null;
+  h1: Element | null;
+  h1Order: number;
+  metas: Map<string, string>;
+  jsonLd: string[];
+  itemprops: Element[];
+  /** Elements whose class or id mentions "price", in document order. */
+  priceElements: { el: Element; order: number; struck: boolean }[];
+  /** Elements whose class or id mentions availability or stock. */
+  stockElements: Element[];
+  canonical: string | null;
+  /** Rough amount of visible text, to tell a JavaScript shell from a page. */
+  visibleText: number;
+  scriptCount: number;
+  captchaMarker: boolean;
+  noscriptJs: boolean;
+}
+
+const SKIP_TEXT = new Set(['script', 'style', 'noscript', 'template', 'svg', 'iframe']);
+const STRUCK_TAGS = new Set(['del', 's', 'strike']);
+/** Class/id words for prices that are not the current price ("old-price", "wasPrice", "msrp"). */
+const OLD_WORDS = new Set(
+  (
+    'old was strike strikethrough crossed through list listprice compare original before msrp rrp ' +
+    'previous retail reference save saving savings discount percent installment installments ' +
+    'monthly unit shipping tax vorher statt antes tachado prior instead uvp'
+  ).split(' '),
+);
+const PRICE_WORD = /price|preis|prix|prezzo|precio|preço|cena|pris|prijs/i;
+/** Class/id words for the price being charged now. */
+export const CURRENT_PRICE = /sale|special|current|now|final|offer|deal|promo|actual|selling/i;
+
+/** "product-oldPrice was_price" → ["product", "old", "price", "was", "price"]. */
+function labelWords(label: string): string[] {
+  return label
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter(Boolean);
+}
+
+/** Struck through, or labelled as an old/list price (the label must be about a price). */
+export function isStruckElement(el: Element): boolean {
+  const a = el.attribs;
+  if (STRUCK_TAGS.has(el.name) || /line-through/i.test(a.style ?? '')) return true;
+  const label = `${a.class ?? ''} ${a.id ?? ''}`;
+  if (!label.trim()) return false;
+  const words = labelWords(label);
+  if (words.some((w) => w === 'strike' || w === 'strikethrough' || w === 'crossed')) return true;
+  return PRICE_WORD.test(label) && words.some((w) => OLD_WORDS.has(w));
+}
+
+export function attr(el: Element, name: string): string | undefined {
+  return el.attribs[name];
+}
+
+/** Visible text of a node, whitespace collapsed, bounded. */
+export function textOf(node: AnyNode, max = MAX_TEXT, skipStruck = false): string {
+  const parts: string[] = [];
+  let len = 0;
+  const walk = (n: AnyNode): void => {
+    if (len >= max) return;
+    if (n.type === 'text') {
+      const d = (n as unknown as { data: string }).data;
+      parts.push(d);
+      len += d.length;
+      return;
+    }
+    if (n.type === 'tag' || n.type === 'root') {
+      const el = n as Element;
+      if (n.type === 'tag' && SKIP_TEXT.has(el.name)) return;
+      if (skipStruck && n.type === 'tag' && n !== node && isStruckElement(el)) return;
+      // Block boundaries become spaces so "<span>12</span><span>99</span>" stays two numbers.
+      for (const c of el.children) {
+        walk(c);
+        if (c.type === 'tag') parts.push(' ');
+      }
+    }
+  };
+  walk(node);
+  return parts.join('').replace(/\s+/g, ' ').trim().slice(0, max);
+}
+
+/** Text without the separators between inline children: "1.299<sup>,99</sup>" → "1.299,99". */
+export function tightTextOf(node: AnyNode, max = 200): string {
+  const parts: string[] = [];
+  const walk = (n: AnyNode): void => {
+    if (parts.length > max) return;
+    if (n.type === 'text') parts.push((n as unknown as { data: string }).data);
+    else if (n.type === 'tag' && !SKIP_TEXT.has((n as Element).name))
+      for (const c of (n as Element).children) walk(c);
+  };
+  walk(node);
+  return parts.join('').replace(/\s+/g, ' ').trim().slice(0, max);
+}
+
+function scriptText(el: Element): string {
+  return el.children
+    .map((c) => (c.type === 'text' ? (c as unknown as { data: string }).data : ''))
+    .join('');
+}
+
+export function indexPage(rawHtml: string): PageIndex {
+  const html = rawHtml.length > MAX_HTML ? rawHtml.slice(0, MAX_HTML) : rawHtml;
+  const doc = parseDocument(html, { decodeEntities: true, lowerCaseAttributeNames: true });
+  const page: PageIndex = {
+    doc,
+    lang: null,
+    title: null,
+    h1: null,
+    h1Order: -1,
+    metas: new Map(),
+    jsonLd: [],
+    itemprops: [],
+    priceElements: [],
+    stockElements: [],
+    canonical: null,
+    visibleText: 0,
+    scriptCount: 0,
+    captchaMarker: false,
+    noscriptJs: false,
+  };
+  let order = 0;
+  const stack: { node: AnyNode; struck: boolean }[] = [];
+  for (let i = doc.children.length - 1; i >= 0; i--)
+    stack.push({ node: doc.children[i], struck: false });
+  while (stack.length) {
+    const { node, struck } = stack.pop()!;
+    if (node.type === 'text') {
+      // Only "little text" vs "a page" matters, so counting stops early on big pages.
+      if (page.visibleText < 5000)
+        page.visibleText += (node as unknown as { data: string }).data.trim().length;
+      continue;
+    }
+    if (node.type !== 'tag' && node.type !== 'script' && node.type !== 'style') continue;
+    const el = node as Element;
+    order++;
+    const name = el.name;
+    const a = el.attribs;
+    switch (name) {
+      case 'html':
+        if (page.lang === null && a.lang) page.lang = a.lang.trim() || null;
+        break;
+      case 'title':
+        if (page.title === null) page.title = textOf(el, 500);
+        continue;
+      case 'h1':
+        if (page.h1 === null) {
+          page.h1 = el;
+          page.h1Order = order;
+        }
+        break;
+      case 'meta': {
+        const key = (a.property ?? a.name ?? a.itemprop ?? '').toLowerCase();
+        if (key && a.content !== undefined && !page.metas.has(key)) page.metas.set(key, a.content);
+        break;
+      }
+      case 'link':
+        if (page.canonical === null && /\bcanonical\b/i.test(a.rel ?? '') && a.href)
+          page.canonical = a.href;
+        break;
+      case 'script': {
+        page.scriptCount++;
+        const type = (a.type ?? '').toLowerCase();
+        if (type.includes('ld+json')) {
+          const t = scriptText(el);
+          if (t.length <= MAX_JSONLD) page.jsonLd.push(t);
+        }
+        continue;
+      }
+      case 'style':
+      case 'template':
+      case 'svg':
+        continue;
+      case 'noscript':
+        if (
+          /enable javascript|javascript (?:is )?(?:required|disabled)|activa javascript|javascript aktivieren/i.test(
+            textOf(el, 300),
+          )
+        )
+          page.noscriptJs = true;
+        continue;
+      case 'form':
+        if (/captcha/i.test(a.action ?? '')) page.captchaMarker = true;
+        break;
+    }
+    if (a.itemprop !== undefined) page.itemprops.push(el);
+    const id = a.id ?? '';
+    const cls = a.class ?? '';
+    if (
+      /captcha|challenge-form|cf-challenge|cf-browser-verification/i.test(id) ||
+      /^(?:g-recaptcha|h-captcha)$/.test(cls)
+    )
+      page.captchaMarker = true;
+    const isStruck = struck || isStruckElement(el);
+    if (
+      /price|preis|prix|prezzo|precio|preço|cena|pris|prijs/i.test(cls) ||
+      /price|precio/i.test(id)
+    )
+      page.priceElements.push({ el, order, struck: isStruck });
+    if (
+      /availability|in-?stock|out-?of-?stock|stock-?status|\bstock\b|inventory/i.test(
+        cls + ' ' + id,
+      )
+    )
+      page.stockElements.push(el);
+    const kids = el.children;
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i], struck: isStruck });
+  }
+  return page;
+}

@@ -1,0 +1,10 @@
+export { parseMoney, normaliseNumber } from './money-parser';
+export type { MoneyHints, ParsedMoney } from './money-parser';
+export { currencyCandidates, findCurrencies, resolveCurrency } from './currency';
+export type { CurrencyHints, CurrencyMatch } from './currency';
+export { extractProduct, cleanTitle } from './product-extractor';
+export type { ExtractOptions, ExtractionResult, ExtractionSource } from './product-extractor';
+export { normaliseAvailability, availabilityFromText } from './availability';
+export type { Availability } from './availability';
+export { profileFor, hostOf } from './site-profiles';
+export type { SiteProfile } from './site-profiles';

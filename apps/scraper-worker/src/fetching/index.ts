@@ -1,0 +1,19 @@
+export { EgressBlockedError, EgressGuard } from './egress-guard';
+export type { GuardedLookup, ResolvedAddress, Resolver } from './egress-guard';
+export {
+  DEFAULT_HTTP_FETCHER_OPTIONS,
+  DEFAULT_USER_AGENT,
+  FetchError,
+  HttpFetcher,
+} from './http-fetcher';
+export type { FetchFailureKind, FetchedPage, HttpFetcherOptions } from './http-fetcher';
+export { BrowserPool, BrowserUnavailableError, isTrackerHost } from './browser-pool';
+export type {
+  BlockedRequest,
+  BrowserPoolOptions,
+  BrowserPoolStatus,
+  RenderOptions,
+  RenderedPage,
+} from './browser-pool';
+export { MAX_RETRY_AFTER_SECONDS, isBlockedStatus, retryAfterSeconds } from './classify';
+export { decodeBody } from './charset';

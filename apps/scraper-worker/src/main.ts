@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import {
+  assertNodeVersion,
+  createHttpApp,
+  exitOnBootstrapError,
+  validateConfig,
+} from '@app/platform';
+import { WorkerConfig } from './worker.config';
+import { WorkerModule } from './worker.module';
+
+async function main(): Promise<void> {
+  assertNodeVersion();
+  const config = validateConfig(WorkerConfig);
+  const app = await createHttpApp(WorkerModule.forRoot());
+  await app.listen({ port: config.PORT, host: process.env.HOST ?? '0.0.0.0' });
+}
+
+main().catch((err) => exitOnBootstrapError(err));

@@ -1,0 +1,160 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { SqsModule } from '@ssut/nestjs-sqs';
+import { LoggerModule } from 'nestjs-pino';
+import {
+  AWS_CONFIG,
+  AwsClientsModule,
+  AwsConfig,
+  AwsHealthIndicators,
+  SQS,
+} from '@app/aws-clients';
+import { EgressAllowList, JobsRepository } from '@app/jobs-domain';
+import { loggerParams, MetricsModule, ShutdownState, validateConfig } from '@app/platform';
+import { CheckService } from './checks/check.service';
+import { CHECKS_CONSUMER, ChecksConsumer, retryVisibilitySeconds } from './checks/checks.consumer';
+import { PageChecker } from './checks/page-checker';
+import { BROWSER_POOL, EGRESS_GUARD, HTTP_FETCHER, PAGE_CHECKER } from './checks/tokens';
+import { BrowserPool, EgressGuard, HttpFetcher } from './fetching';
+import { HealthController } from './health.controller';
+import { Notifier, WEBHOOK_SENDER } from './notifying/notifier';
+import { WebhookSender } from './notifying/webhook-sender';
+import { WORKER_CONFIG, WorkerConfig } from './worker.config';
+
+class FetchingLifecycle implements OnApplicationShutdown {
+  constructor(
+    @Inject(BROWSER_POOL) private readonly browser: BrowserPool | null,
+    @Inject(HTTP_FETCHER) private readonly http: HttpFetcher,
+    @Inject(WEBHOOK_SENDER) private readonly webhook: WebhookSender,
+  ) {}
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.browser?.close(), this.http.close(), this.webhook.close()]);
+  }
+}
+
+@Global()
+@Module({})
+class WorkerConfigModule {
+  static register(config: WorkerConfig): DynamicModule {
+    return {
+      global: true,
+      module: WorkerConfigModule,
+      providers: [{ provide: WORKER_CONFIG, useValue: config }],
+      exports: [WORKER_CONFIG],
+    };
+  }
+}
+
+/** Everything the worker needs; `consume: false` builds it without the SQS consumer (tests, benchmarks). */
+@Module({})
+export class WorkerModule {
+  static forRoot(
+    env: Record<string, string | undefined> = process.env,
+    opts: { consume?: boolean } = {},
+  ): DynamicModule {
+    const config = validateConfig(WorkerConfig, env);
+    const consume = opts.consume ?? true;
+    const sqsConsumer = SqsModule.registerAsync({
+      inject: [AWS_CONFIG, SQS],
+      useFactory: (aws: AwsConfig, sqs: SQSClient) => ({
+        consumers: [
+          {
+            name: CHECKS_CONSUMER,
+            queueUrl: aws.CHECKS_QUEUE_URL ?? '',
+            sqs,
+            batchSize: config.WORKER_CONCURRENCY,
+            waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
+            visibilityTimeout: config.VISIBILITY_TIMEOUT_SECONDS,
+            heartbeatInterval: config.HEARTBEAT_SECONDS,
+            handleMessageTimeout: config.CHECK_TIMEOUT_MS + 30_000,
+            terminateVisibilityTimeout: retryVisibilitySeconds,
+            messageAttributeNames: ['All'],
+            messageSystemAttributeNames: ['ApproximateReceiveCount'],
+            pollingCompleteWaitTimeMs: config.CHECK_TIMEOUT_MS,
+          },
+        ],
+        globalStopOptions: { abort: false },
+      }),
+    });
+    return {
+      module: WorkerModule,
+      imports: [
+        WorkerConfigModule.register(config),
+        LoggerModule.forRoot(loggerParams('scraper-worker', env.LOG_LEVEL)),
+        AwsClientsModule.forRoot(env),
+        TerminusModule.forRoot({ logger: false }),
+        MetricsModule,
+        ...(consume ? [sqsConsumer] : []),
+      ],
+      controllers: [HealthController],
+      providers: [
+        ShutdownState,
+        AwsHealthIndicators,
+        JobsRepository,
+        {
+          provide: EGRESS_GUARD,
+          useFactory: () => new EgressGuard(EgressAllowList.fromEnv(config.EGRESS_ALLOW_HOSTS)),
+        },
+        {
+          provide: HTTP_FETCHER,
+          inject: [EGRESS_GUARD],
+          useFactory: (guard: EgressGuard) =>
+            new HttpFetcher(guard, {
+              totalTimeoutMs: config.FETCH_TIMEOUT_MS,
+              maxBytes: config.FETCH_MAX_BYTES,
+              userAgent: config.USER_AGENT,
+              acceptLanguage: config.ACCEPT_LANGUAGE,
+            }),
+        },
+        {
+          provide: BROWSER_POOL,
+          inject: [EGRESS_GUARD],
+          useFactory: (guard: EgressGuard) => {
+            const logger = new Logger('BrowserPool');
+            if (config.BROWSER_ENABLED === 'false') {
+              logger.warn('browser disabled by BROWSER_ENABLED=false: running HTTP-only');
+              return null;
+            }
+            const executablePath = BrowserPool.findExecutable(env as NodeJS.ProcessEnv);
+            if (!executablePath)
+              logger.warn(
+                'no Chromium found (PUPPETEER_EXECUTABLE_PATH, system chromium): running HTTP-only',
+              );
+            return new BrowserPool(guard, {
+              executablePath,
+              maxPages: config.BROWSER_CONCURRENCY,
+              pageTimeoutMs: config.PAGE_TIMEOUT_MS,
+              recycleAfterPages: config.BROWSER_RECYCLE_AFTER_PAGES,
+              userAgent: config.USER_AGENT,
+              acceptLanguage: config.ACCEPT_LANGUAGE,
+            });
+          },
+        },
+        {
+          provide: PAGE_CHECKER,
+          inject: [HTTP_FETCHER, BROWSER_POOL],
+          useFactory: (http: HttpFetcher, browser: BrowserPool | null) =>
+            new PageChecker(http, browser),
+        },
+        {
+          provide: WEBHOOK_SENDER,
+          inject: [EGRESS_GUARD],
+          useFactory: (guard: EgressGuard) => new WebhookSender(guard, config.WEBHOOK_TIMEOUT_MS),
+        },
+        FetchingLifecycle,
+        Notifier,
+        CheckService,
+        ...(consume ? [ChecksConsumer] : []),
+      ],
+      exports: [CheckService],
+    };
+  }
+}

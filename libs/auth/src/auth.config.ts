@@ -1,0 +1,59 @@
+// Config classes rely on design-time type metadata for env conversion: load it before they are defined.
+import 'reflect-metadata';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+
+/**
+ * Authentication settings. JWT_SECRET is required outside development and test (the local stack
+ * generates one and keeps it under .data/); at least 32 bytes.
+ */
+export class AuthConfig {
+  @IsIn(['production', 'development', 'test'])
+  NODE_ENV: string = 'development';
+
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 bytes' })
+  JWT_SECRET?: string;
+
+  @IsString()
+  JWT_ISSUER: string = 'pricewatch';
+
+  @IsString()
+  JWT_AUDIENCE: string = 'pricewatch-api';
+
+  @IsInt()
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  JWT_TTL_SECONDS: number = 24 * 3600;
+
+  /** "auto": Secure cookies except when serving plain http on localhost. */
+  @IsIn(['auto', 'true', 'false'])
+  COOKIE_SECURE: string = 'auto';
+
+  /** Extra origins (scheme://host[:port]) allowed to make cookie-authenticated unsafe requests. */
+  @IsOptional()
+  @IsString()
+  PUBLIC_ORIGINS?: string;
+
+  @IsInt()
+  @Min(1024)
+  ARGON2_MEMORY_KIB: number = 19456;
+
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  ARGON2_TIME_COST: number = 2;
+
+  crossCheck(): string[] {
+    if (!this.JWT_SECRET && this.NODE_ENV !== 'development' && this.NODE_ENV !== 'test') {
+      return ['JWT_SECRET: required in production (at least 32 bytes)'];
+    }
+    if (this.JWT_SECRET && Buffer.byteLength(this.JWT_SECRET) < 32) {
+      return ['JWT_SECRET: must be at least 32 bytes'];
+    }
+    return [];
+  }
+}
+
+export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
+export const SESSION_COOKIE = 'pw_session';

@@ -1,0 +1,53 @@
+import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { validateConfig } from '@app/platform';
+import { AUTH_CONFIG, AuthConfig } from './auth.config';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { PasswordHasher } from './password-hasher';
+import { TokenService } from './tokens';
+import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
+
+/** Users, password hashing, token issue and verification. Needs TypeOrmModule.forRoot in the app. */
+@Global()
+@Module({})
+export class AuthModule {
+  static forRoot(env: Record<string, string | undefined> = process.env): DynamicModule {
+    const config = validateConfig(AuthConfig, env);
+    if (!config.JWT_SECRET) {
+      // Development without a configured secret: an ephemeral one, so tokens die with the process.
+      config.JWT_SECRET = randomBytes(48).toString('base64url');
+      new Logger('Auth').warn('JWT_SECRET not set: using an ephemeral secret (development only)');
+    }
+    return {
+      global: true,
+      module: AuthModule,
+      imports: [
+        PassportModule,
+        JwtModule.register({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256' } }),
+        TypeOrmModule.forFeature([UserEntity]),
+      ],
+      providers: [
+        { provide: AUTH_CONFIG, useValue: config },
+        {
+          provide: PasswordHasher,
+          useFactory: () =>
+            new PasswordHasher({
+              memoryCostKiB: config.ARGON2_MEMORY_KIB,
+              timeCost: config.ARGON2_TIME_COST,
+              parallelism: 1,
+            }),
+        },
+        TokenService,
+        JwtStrategy,
+        JwtAuthGuard,
+        UsersRepository,
+      ],
+      exports: [AUTH_CONFIG, PasswordHasher, TokenService, JwtAuthGuard, UsersRepository],
+    };
+  }
+}

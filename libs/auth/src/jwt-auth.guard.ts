@@ -1,0 +1,71 @@
+import {
+  ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { parseList } from '@app/platform';
+import { AUTH_CONFIG, AuthConfig } from './auth.config';
+import { AuthenticatedUser } from './jwt.strategy';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+interface HttpRequestLike {
+  method: string;
+  protocol?: string;
+  headers: Record<string, string | string[] | undefined>;
+  user?: AuthenticatedUser;
+}
+
+/**
+ * Requires a valid token (bearer or session cookie). A cookie-authenticated unsafe request must
+ * come from the same site: Sec-Fetch-Site, when the browser sends it, must be same-origin or none,
+ * and Origin, when present, must be this server or a configured public origin. Bearer requests
+ * are not exposed to CSRF (browsers never attach the header on their own).
+ */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly extraOrigins: Set<string>;
+
+  constructor(@Inject(AUTH_CONFIG) config: AuthConfig) {
+    super();
+    this.extraOrigins = new Set(parseList(config.PUBLIC_ORIGINS));
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    await super.canActivate(context);
+    const req = context.switchToHttp().getRequest<HttpRequestLike>();
+    if (req.user?.authSource === 'cookie' && !SAFE_METHODS.has(req.method.toUpperCase())) {
+      if (!this.isSameSite(req)) throw new ForbiddenException('Cross-site request refused');
+    }
+    return true;
+  }
+
+  override handleRequest<TUser = AuthenticatedUser>(err: unknown, user: TUser | false): TUser {
+    if (err || !user) throw new UnauthorizedException('Authentication required');
+    return user;
+  }
+
+  private isSameSite(req: HttpRequestLike): boolean {
+    const site = header(req, 'sec-fetch-site');
+    if (site !== undefined && site !== 'same-origin' && site !== 'none') return false;
+    const origin = header(req, 'origin');
+    if (origin === undefined) return true;
+    if (origin === 'null') return false;
+    const lowered = origin.toLowerCase();
+    if (this.extraOrigins.has(lowered)) return true;
+    const host = header(req, 'x-forwarded-host') ?? header(req, 'host');
+    try {
+      return host !== undefined && new URL(lowered).host === host.toLowerCase();
+    } catch {
+      return false;
+    }
+  }
+}
+
+function header(req: HttpRequestLike, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}

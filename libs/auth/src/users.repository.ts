@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { QueryFailedError, Repository } from 'typeorm';
+import { UserEntity } from './user.entity';
+
+export class EmailTakenError extends Error {
+  override readonly name = 'EmailTakenError';
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>) {}
+
+  findByEmail(email: string): Promise<UserEntity | null> {
+    return this.repo.findOne({ where: { email } });
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.repo.findOne({ where: { id } });
+  }
+
+  async create(email: string, passwordHash: string): Promise<UserEntity> {
+    try {
+      return await this.repo.save(this.repo.create({ email, passwordHash }));
+    } catch (err) {
+      if (
+        err instanceof QueryFailedError &&
+        (err.driverError as { code?: string })?.code === UNIQUE_VIOLATION
+      ) {
+        throw new EmailTakenError();
+      }
+      throw err;
+    }
+  }
+
+  async setAlertSubscription(id: string, arn: string | null): Promise<void> {
+    await this.repo.update({ id }, { alertSubscriptionArn: arn });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.repo.delete({ id });
+  }
+
+  /** Revokes every token issued so far; returns false when the user does not exist. */
+  async bumpTokenVersion(id: string): Promise<boolean> {
+    const res = await this.repo.increment({ id }, 'tokenVersion', 1);
+    return (res.affected ?? 0) > 0;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './aws.config';
+export * from './aws-clients.module';
+export * from './health';

@@ -1,0 +1,80 @@
+import { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { AllExceptionsFilter } from './errors';
+import { observeHttpRequest } from './metrics';
+
+export interface HttpAppOptions {
+  /** Largest accepted request body; larger ones get 413 before any handler runs. */
+  bodyLimitBytes?: number;
+  /** Trust X-Forwarded-* from this many proxies (the ingress/ALB), for client IPs in throttling. */
+  trustProxy?: boolean | number | string;
+}
+
+/** Refuses to run on an older runtime than the project is built and tested on. */
+export function assertNodeVersion(minMajor = 24): void {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < minMajor) {
+    throw new Error(
+      `pricewatch needs Node ${minMajor}+ (running ${process.versions.node}); run it through npm scripts`,
+    );
+  }
+}
+
+/**
+ * The HTTP server every app uses: Fastify (chosen by measurement, see docs/DECISIONS.md), JSON
+ * logs, RED metrics per route template, one error shape for errors raised by Nest and by Fastify
+ * (bad JSON, body too large), and shutdown hooks.
+ */
+export async function createHttpApp(
+  module: Type<unknown> | DynamicModule,
+  options: HttpAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: options.bodyLimitBytes ?? 16 * 1024,
+    trustProxy: options.trustProxy ?? false,
+    // Keep-alive sockets are closed at shutdown once idle; busy ones finish their request first.
+    forceCloseConnections: 'idle',
+    // Nest installs a handler first; ours replaces it so every Fastify-level error gets the API's error shape.
+    allowErrorHandlerOverride: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    observeHttpRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply) => {
+    reply.header('x-request-id', req.id);
+  });
+  const filter = new AllExceptionsFilter();
+  fastify.setErrorHandler((err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+    const body = filter.toBody(err);
+    void reply.code(body.statusCode).type('application/json; charset=utf-8').send(body);
+  });
+  return app;
+}
+
+export async function listen(
+  app: NestFastifyApplication,
+  port: number,
+  host = '0.0.0.0',
+): Promise<void> {
+  await app.listen({ port, host });
+}
+
+/** Logs and exits when bootstrap fails, without printing configuration values. */
+export function exitOnBootstrapError(err: unknown, ctx?: INestApplicationContext): never {
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  process.stderr.write(`${message}\n`);
+  void ctx?.close();
+  process.exit(1);
+}

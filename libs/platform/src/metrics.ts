@@ -1,0 +1,47 @@
+import { Controller, Get, Header, Module } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** One registry per process; apps add their own metrics to it. */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry });
+
+export const httpRequestDuration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP request duration by method, route template and status code',
+  labelNames: ['method', 'route', 'status_code'] as const,
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+export const httpRequestErrors = new Counter({
+  name: 'http_request_errors_total',
+  help: 'HTTP responses with a 5xx status, by route template',
+  labelNames: ['method', 'route', 'status_code'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Records one finished request; `route` must be the template (/jobs/:id), never the raw URL. */
+export function observeHttpRequest(
+  method: string,
+  route: string,
+  statusCode: number,
+  seconds: number,
+): void {
+  const labels = { method, route, status_code: String(statusCode) };
+  httpRequestDuration.observe(labels, seconds);
+  if (statusCode >= 500) httpRequestErrors.inc(labels);
+}
+
+@ApiExcludeController()
+@Controller('metrics')
+export class MetricsController {
+  @Get()
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  async scrape(): Promise<string> {
+    return metricsRegistry.metrics();
+  }
+}
+
+@Module({ controllers: [MetricsController] })
+export class MetricsModule {}

@@ -1,0 +1,524 @@
+import { createHmac } from 'node:crypto';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createTestQueue, drain, sqsClient } from '../support/queues';
+// Response bodies are asserted field by field; a loose type keeps the assertions readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyJson = any;
+import { RunningApp, startGateway, uniqueEmail } from '../support/apps';
+
+/**
+ * The gateway through HTTP, against real PostgreSQL, dynalite and local-aws-sqs: the user journey,
+ * then the attacks that must fail.
+ */
+describe('gateway API (e2e)', () => {
+  let gw: RunningApp;
+  let sqs: SQSClient;
+  let queue: Awaited<ReturnType<typeof createTestQueue>>;
+  const api = (path: string) => `${gw.baseUrl}/api/v1${path}`;
+
+  beforeAll(async () => {
+    sqs = sqsClient();
+    queue = await createTestQueue(sqs, 'gateway-e2e');
+    gw = await startGateway({ CHECKS_QUEUE_URL: queue.queueUrl, EGRESS_ALLOW_HOSTS: '' });
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await queue?.dispose();
+    sqs?.destroy();
+  });
+
+  async function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+    return fetch(api(path), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  }
+
+  async function signUpAndIn(email = uniqueEmail()) {
+    const password = 'correct horse battery';
+    expect((await post('/signup', { email, password })).status).toBe(201);
+    const res = await post('/signin', { email, password });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as AnyJson as { accessToken: string; expiresAt: string };
+    const cookie = res.headers.get('set-cookie')!.split(';')[0];
+    return {
+      email,
+      password,
+      token: body.accessToken,
+      cookie,
+      auth: { authorization: `Bearer ${body.accessToken}` },
+    };
+  }
+
+  it('runs the whole journey: sign up, sign in, create, list, get, patch, delete, sign out', async () => {
+    const email = uniqueEmail('Journey').toUpperCase().replace('@EXAMPLE.COM', '@Example.com');
+    const password = 'correct horse battery';
+    const signup = await post('/signup', { email: `  ${email} `, password });
+    expect(signup.status).toBe(201);
+    const user = (await signup.json()) as AnyJson as { id: string; email: string };
+    expect(user.email).toBe(email.toLowerCase());
+    expect(user).not.toHaveProperty('passwordHash');
+
+    expect((await post('/signup', { email: email.toLowerCase(), password })).status).toBe(409);
+
+    const signin = await post('/signin', { email, password });
+    expect(signin.status).toBe(200);
+    const session = (await signin.json()) as AnyJson as { accessToken: string; expiresAt: string };
+    expect(Date.parse(session.expiresAt)).toBeGreaterThan(Date.now() + 3600_000);
+    const setCookie = signin.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/pw_session=/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Lax/i);
+    expect(setCookie).toMatch(/Path=\//);
+    expect(setCookie).not.toMatch(/Secure/i); // plain http on localhost
+    const cookie = setCookie.split(';')[0];
+    const bearer = { authorization: `Bearer ${session.accessToken}` };
+
+    // validate with the cookie and with the bearer token
+    for (const headers of [{ cookie }, bearer]) {
+      const v = await fetch(api('/validate'), { headers });
+      expect(v.status).toBe(200);
+      expect((await v.json()) as AnyJson).toEqual({
+        user: { id: user.id, email: email.toLowerCase() },
+      });
+    }
+
+    // create three jobs; one with the cookie from the same origin
+    const created = [] as { id: string; status: string; targetPrice: string; currency: string }[];
+    for (const [i, headers] of [
+      bearer,
+      bearer,
+      { cookie, origin: gw.baseUrl, 'sec-fetch-site': 'same-origin' },
+    ].entries()) {
+      const res = await post(
+        '/jobs',
+        { url: `https://shop.example.com/p/${i}`, targetPrice: '19.9', currency: 'EUR' },
+        headers,
+      );
+      expect(res.status).toBe(202);
+      created.push((await res.json()) as AnyJson);
+    }
+    expect(created[0].targetPrice).toBe('19.90');
+    expect(created[0].currency).toBe('EUR');
+    expect(['pending', 'queued']).toContain(created[0].status);
+
+    // the first checks are on the queue, carrying ids only
+    const messages = await drain(sqs, queue.queueUrl);
+    const bodies = messages.map((m) => JSON.parse(m.Body!));
+    for (const job of created)
+      expect(bodies).toContainEqual({ v: 1, userId: user.id, jobId: job.id });
+
+    // list with pagination
+    const page1 = await fetch(api('/jobs?limit=2'), { headers: bearer });
+    expect(page1.status).toBe(200);
+    const p1 = (await page1.json()) as AnyJson as {
+      jobs: { id: string }[];
+      nextCursor: string | null;
+    };
+    expect(p1.jobs).toHaveLength(2);
+    expect(p1.nextCursor).toEqual(expect.any(String));
+    const page2 = await fetch(api(`/jobs?limit=2&cursor=${p1.nextCursor}`), { headers: bearer });
+    const p2 = (await page2.json()) as AnyJson as {
+      jobs: { id: string }[];
+      nextCursor: string | null;
+    };
+    expect(p2.jobs).toHaveLength(1);
+    expect(new Set([...p1.jobs, ...p2.jobs].map((j) => j.id))).toEqual(
+      new Set(created.map((j) => j.id)),
+    );
+
+    // get, patch (pause), filter by status, history
+    const one = await fetch(api(`/jobs/${created[0].id}`), { headers: bearer });
+    expect(one.status).toBe(200);
+    const patched = await fetch(api(`/jobs/${created[0].id}`), {
+      method: 'PATCH',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({ paused: true, targetPrice: '15', checkIntervalMinutes: 30 }),
+    });
+    expect(patched.status).toBe(200);
+    const pj = (await patched.json()) as AnyJson;
+    expect(pj).toMatchObject({ status: 'paused', targetPrice: '15.00', checkIntervalMinutes: 30 });
+    expect(pj.nextCheckAt).toBeUndefined();
+    const pausedList = (await (
+      await fetch(api('/jobs?status=paused'), { headers: bearer })
+    ).json()) as AnyJson;
+    expect(pausedList.jobs.map((j: { id: string }) => j.id)).toEqual([created[0].id]);
+    const resumed = await fetch(api(`/jobs/${created[0].id}`), {
+      method: 'PATCH',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({ paused: false }),
+    });
+    expect(((await resumed.json()) as AnyJson).status).toBe('active');
+    const history = await fetch(api(`/jobs/${created[0].id}/history`), { headers: bearer });
+    expect((await history.json()) as AnyJson).toEqual({ points: [], nextCursor: null });
+    const notifications = await fetch(api('/notifications'), { headers: bearer });
+    expect((await notifications.json()) as AnyJson).toEqual({
+      notifications: [],
+      nextCursor: null,
+    });
+
+    // delete one, then all
+    expect(
+      (await fetch(api(`/jobs/${created[0].id}`), { method: 'DELETE', headers: bearer })).status,
+    ).toBe(204);
+    expect((await fetch(api(`/jobs/${created[0].id}`), { headers: bearer })).status).toBe(404);
+    expect(
+      (await fetch(api(`/jobs/${created[0].id}`), { method: 'DELETE', headers: bearer })).status,
+    ).toBe(404);
+    expect((await fetch(api('/jobs'), { method: 'DELETE', headers: bearer })).status).toBe(204);
+    const empty = (await (await fetch(api('/jobs'), { headers: bearer })).json()) as AnyJson;
+    expect(empty).toEqual({ jobs: [], nextCursor: null });
+
+    // sign out revokes every token, bearer and cookie alike
+    const out = await fetch(api('/signout'), { method: 'POST', headers: bearer });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/pw_session=;/);
+    expect((await fetch(api('/validate'), { headers: bearer })).status).toBe(401);
+    expect((await fetch(api('/validate'), { headers: { cookie } })).status).toBe(401);
+  });
+
+  it('gives the same 401 body for an unknown e-mail and a wrong password', async () => {
+    const { email } = await signUpAndIn();
+    const wrong = await post('/signin', { email, password: 'not the password' });
+    const unknown = await post('/signin', {
+      email: uniqueEmail('nobody'),
+      password: 'not the password',
+    });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect((await wrong.json()) as AnyJson).toEqual((await unknown.json()) as AnyJson);
+  });
+
+  describe('refuses forged and stale tokens', () => {
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const sign = (header: object, payload: object, secret: string) => {
+      const head = `${b64(header)}.${b64(payload)}`;
+      return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
+    };
+    let userId: string;
+    let token: string;
+    beforeAll(async () => {
+      const s = await signUpAndIn();
+      token = s.token;
+      userId = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sub;
+    });
+    const claims = () => ({
+      sub: userId,
+      ver: 0,
+      iss: 'pricewatch',
+      aud: 'pricewatch-api',
+      iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + 600,
+    });
+    const validateWith = (t: string) =>
+      fetch(api('/validate'), { headers: { authorization: `Bearer ${t}` } });
+
+    it('accepts the genuine token (control)', async () => {
+      expect((await validateWith(token)).status).toBe(200);
+    });
+    it('rejects a token with alg none', async () => {
+      expect(
+        (await validateWith(`${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`)).status,
+      ).toBe(401);
+    });
+    it('rejects a token signed with another secret', async () => {
+      expect(
+        (await validateWith(sign({ alg: 'HS256', typ: 'JWT' }, claims(), 'x'.repeat(48)))).status,
+      ).toBe(401);
+    });
+    it('rejects an expired token', async () => {
+      const c = { ...claims(), iat: 1000, exp: 2000 };
+      expect(
+        (await validateWith(sign({ alg: 'HS256', typ: 'JWT' }, c, process.env.JWT_SECRET!))).status,
+      ).toBe(401);
+    });
+    it('rejects a token for another audience or issuer', async () => {
+      expect(
+        (
+          await validateWith(
+            sign(
+              { alg: 'HS256', typ: 'JWT' },
+              { ...claims(), aud: 'other' },
+              process.env.JWT_SECRET!,
+            ),
+          )
+        ).status,
+      ).toBe(401);
+      expect(
+        (
+          await validateWith(
+            sign(
+              { alg: 'HS256', typ: 'JWT' },
+              { ...claims(), iss: 'other' },
+              process.env.JWT_SECRET!,
+            ),
+          )
+        ).status,
+      ).toBe(401);
+    });
+    it('rejects a token whose payload was tampered with', async () => {
+      const [h, , s] = token.split('.');
+      const forged = `${h}.${b64({ ...claims(), sub: '00000000-0000-4000-8000-000000000000' })}.${s}`;
+      expect((await validateWith(forged)).status).toBe(401);
+    });
+  });
+
+  it("answers 404 for another user's job, for reads and writes alike", async () => {
+    const alice = await signUpAndIn();
+    const bob = await signUpAndIn();
+    const job = (await (
+      await post('/jobs', { url: 'https://shop.example.com/x', targetPrice: '10' }, alice.auth)
+    ).json()) as AnyJson;
+    for (const [method, path] of [
+      ['GET', `/jobs/${job.id}`],
+      ['PATCH', `/jobs/${job.id}`],
+      ['DELETE', `/jobs/${job.id}`],
+      ['GET', `/jobs/${job.id}/history`],
+    ] as const) {
+      const res = await fetch(api(path), {
+        method,
+        headers:
+          method === 'PATCH' ? { ...bob.auth, 'content-type': 'application/json' } : bob.auth,
+        body: method === 'PATCH' ? JSON.stringify({ paused: true }) : undefined,
+      });
+      expect(res.status).toBe(404);
+    }
+    expect((await fetch(api(`/jobs/${job.id}`), { headers: alice.auth })).status).toBe(200);
+    // a cursor forged to point into Alice's partition is refused
+    const forged = Buffer.from(
+      JSON.stringify({ pk: `USER#${job.userId ?? 'x'}`, sk: 'JOB#0' }),
+    ).toString('base64url');
+    expect((await fetch(api(`/jobs?cursor=${forged}`), { headers: bob.auth })).status).toBe(400);
+  });
+
+  it('refuses a cross-site POST authenticated by the cookie, and allows the same request with a bearer token', async () => {
+    const s = await signUpAndIn();
+    const body = { url: 'https://shop.example.com/csrf', targetPrice: '10' };
+    const crossSite = await post('/jobs', body, {
+      cookie: s.cookie,
+      origin: 'https://evil.example',
+      'sec-fetch-site': 'cross-site',
+    });
+    expect(crossSite.status).toBe(403);
+    const otherOrigin = await post('/jobs', body, {
+      cookie: s.cookie,
+      origin: 'https://evil.example',
+    });
+    expect(otherOrigin.status).toBe(403);
+    const list = (await (await fetch(api('/jobs'), { headers: s.auth })).json()) as AnyJson;
+    expect(list.jobs).toHaveLength(0);
+    expect((await post('/jobs', body, { ...s.auth, origin: 'https://evil.example' })).status).toBe(
+      202,
+    );
+  });
+
+  describe('refuses bad input with a clear 4xx and changes nothing', () => {
+    let s: Awaited<ReturnType<typeof signUpAndIn>>;
+    beforeAll(async () => {
+      s = await signUpAndIn();
+    });
+    afterEach(async () => {
+      const list = (await (await fetch(api('/jobs'), { headers: s.auth })).json()) as AnyJson;
+      expect(list.jobs).toHaveLength(0);
+    });
+
+    it.each([
+      [
+        'an unknown field',
+        { url: 'https://shop.example.com/a', targetPrice: '10', admin: true },
+        /property admin should not exist/,
+      ],
+      [
+        'a number instead of a decimal string',
+        { url: 'https://shop.example.com/a', targetPrice: 10 },
+        /targetPrice/,
+      ],
+      ['a zero target', { url: 'https://shop.example.com/a', targetPrice: '0' }, /greater than 0/],
+      [
+        'a negative target',
+        { url: 'https://shop.example.com/a', targetPrice: '-1' },
+        /targetPrice/,
+      ],
+      [
+        'a bad currency',
+        { url: 'https://shop.example.com/a', targetPrice: '10', currency: 'EURO' },
+        /currency/,
+      ],
+      [
+        'an unknown currency code',
+        { url: 'https://shop.example.com/a', targetPrice: '10', currency: 'ZZZ' },
+        /currency/,
+      ],
+      [
+        'a too short interval',
+        { url: 'https://shop.example.com/a', targetPrice: '10', checkIntervalMinutes: 1 },
+        /checkIntervalMinutes/,
+      ],
+      ['a missing url', { targetPrice: '10' }, /url/],
+    ])('rejects %s', async (_, body, message) => {
+      const res = await post('/jobs', body, s.auth);
+      expect(res.status).toBe(400);
+      const err = (await res.json()) as AnyJson;
+      expect(err).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(JSON.stringify(err.message)).toMatch(message);
+    });
+
+    it.each([
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://2130706433/',
+      'http://0x7f.1/',
+      'http://127.0.0.1:8080/',
+      'http://10.0.0.5/',
+      'http://[::1]/',
+      'http://[64:ff9b::7f00:1]/',
+      'http://[2002:7f00:1::]/',
+      'http://localhost/',
+      'http://metadata.google.internal/',
+      'file:///etc/passwd',
+      'ftp://shop.example.com/',
+      'http://user:pass@example.com/',
+      `https://shop.example.com/${'a'.repeat(2100)}`.slice(0, 2100),
+    ])('rejects the job URL %s', async (url) => {
+      const res = await post('/jobs', { url, targetPrice: '10' }, s.auth);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as AnyJson).statusCode).toBe(400);
+    });
+
+    it('rejects malformed JSON', async () => {
+      const res = await post('/jobs', '{"url": "https://shop.example.com",', s.auth);
+      expect(res.status).toBe(400);
+      expect((await res.json()) as AnyJson).toMatchObject({
+        statusCode: 400,
+        error: 'Bad Request',
+      });
+    });
+
+    it('rejects a body over 16 KiB with 413', async () => {
+      const res = await post(
+        '/jobs',
+        { url: 'https://shop.example.com/a', targetPrice: '10', selector: 'x'.repeat(17 * 1024) },
+        s.auth,
+      );
+      expect(res.status).toBe(413);
+      expect((await res.json()) as AnyJson).toMatchObject({ statusCode: 413 });
+    });
+
+    it('rejects a bad page size and a malformed cursor', async () => {
+      expect((await fetch(api('/jobs?limit=0'), { headers: s.auth })).status).toBe(400);
+      expect((await fetch(api('/jobs?limit=abc'), { headers: s.auth })).status).toBe(400);
+      expect((await fetch(api('/jobs?cursor=***'), { headers: s.auth })).status).toBe(400);
+      expect((await fetch(api('/jobs?status=bogus'), { headers: s.auth })).status).toBe(400);
+    });
+  });
+
+  it('validates sign-up input and never echoes the password', async () => {
+    for (const body of [
+      { email: 'not-an-email', password: 'long enough pw' },
+      { email: uniqueEmail(), password: 'short' },
+      { email: uniqueEmail(), password: 'x'.repeat(129) },
+    ]) {
+      const res = await post('/signup', body);
+      expect(res.status).toBe(400);
+      const text = await res.text();
+      expect(text).not.toContain(body.password);
+    }
+  });
+
+  it('stores the job and answers 202 even when the queue is down; the job stays due', async () => {
+    const down = await startGateway({
+      CHECKS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/nowhere',
+      AWS_REQUEST_TIMEOUT_MS: '500',
+    });
+    try {
+      const s = await signUpAndIn();
+      const res = await fetch(`${down.baseUrl}/api/v1/jobs`, {
+        method: 'POST',
+        headers: { ...s.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: 'https://shop.example.com/q', targetPrice: '10' }),
+      });
+      expect(res.status).toBe(202);
+      const job = (await res.json()) as AnyJson;
+      expect(job.status).toBe('pending');
+      expect(Date.parse(job.nextCheckAt)).toBeLessThanOrEqual(Date.now());
+      const stored = (await (
+        await fetch(api(`/jobs/${job.id}`), { headers: s.auth })
+      ).json()) as AnyJson;
+      expect(stored.status).toBe('pending');
+      const ready = await fetch(`${down.baseUrl}/health/ready`);
+      expect(ready.status).toBe(503);
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('throttles sign-in per e-mail with 429 and Retry-After', async () => {
+    const limited = await startGateway({
+      CHECKS_QUEUE_URL: queue.queueUrl,
+      THROTTLE_AUTH_PER_EMAIL_PER_15_MINUTES: '3',
+    });
+    try {
+      const email = uniqueEmail('throttle');
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 5; i++) {
+        const res = await fetch(`${limited.baseUrl}/api/v1/signin`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email, password: 'whatever at all' }),
+        });
+        statuses.push(res.status);
+        if (res.status === 429) retryAfter = res.headers.get('retry-after');
+      }
+      expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+      expect(statuses.slice(3)).toEqual([429, 429]);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('serves health, metrics and a complete OpenAPI document', async () => {
+    expect((await fetch(`${gw.baseUrl}/health/live`)).status).toBe(200);
+    const ready = await fetch(`${gw.baseUrl}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as AnyJson).info).toMatchObject({
+      postgres: { status: 'up' },
+      dynamodb: { status: 'up' },
+      sqs: { status: 'up' },
+    });
+    const metrics = await (await fetch(`${gw.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/jobs",status_code="202"\}/,
+    );
+    expect(metrics).toMatch(/process_cpu_user_seconds_total/);
+    const doc = (await (await fetch(`${gw.baseUrl}/docs-json`)).json()) as AnyJson;
+    const paths = Object.keys(doc.paths);
+    for (const p of [
+      '/api/v1/signup',
+      '/api/v1/signin',
+      '/api/v1/signout',
+      '/api/v1/validate',
+      '/api/v1/jobs',
+      '/api/v1/jobs/{id}',
+      '/api/v1/jobs/{id}/history',
+      '/api/v1/notifications',
+      '/api/v1/me',
+    ]) {
+      expect(paths).toContain(p);
+    }
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(
+      expect.arrayContaining(['bearer', 'cookie']),
+    );
+    expect(doc.components.schemas.CreateJobDto.properties.targetPrice).toMatchObject({
+      type: 'string',
+    });
+    expect(doc.paths['/api/v1/jobs'].post.responses).toHaveProperty('202');
+    expect(doc.paths['/api/v1/jobs'].post.responses).toHaveProperty('400');
+    const ui = await fetch(`${gw.baseUrl}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/swagger/i);
+  });
+});
