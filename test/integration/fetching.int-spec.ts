@@ -59,6 +59,28 @@ describe('HttpFetcher against the fixture shop', () => {
     const page = await fetcher.fetch(`${shop.baseUrl}/p/jsonld`);
     expect(['gzip', 'br']).toContain(page.headers['content-encoding']);
     expect(page.body).toMatch(/^<!DOCTYPE html>/);
+    const sent = shop.lastHeaders('jsonld');
+    expect(sent?.['user-agent']).toMatch(/Mozilla\/5\.0 .* Chrome\/\d+/);
+    expect(sent?.['accept-language']).toBe('en-US,en;q=0.9');
+  });
+
+  it('refuses at connect time a name that rebinds to loopback after the early check', async () => {
+    let calls = 0;
+    const rebinding = new EgressGuard(new EgressAllowList([]), {
+      // First answer (assertAllowed) public, every later one (the socket's lookup) loopback.
+      resolver: async () => [{ address: calls++ === 0 ? '93.184.216.34' : '127.0.0.1', family: 4 }],
+    });
+    const f = new HttpFetcher(rebinding);
+    const before = shop.requests('jsonld');
+    try {
+      const port = new URL(shop.baseUrl).port;
+      const err = await failure(f.fetch(`http://rebind.example.com:${port}/p/jsonld`));
+      expect(err.kind).toBe('egress_blocked');
+      expect(calls).toBe(2);
+      expect(shop.requests('jsonld')).toBe(before);
+    } finally {
+      await f.close();
+    }
   });
 
   it('decodes a windows-1252 page announced only in <meta>', async () => {

@@ -24,6 +24,8 @@ HELM_MODULE="helm.sh/helm/v3"       HELM_VERSION="v3.22.0"
 HELM_K8S_MINOR="37" # the k8s.io/* v0.37 modules helm v3.22 is built with (its Makefile derives this)
 KUBECONFORM_MODULE="github.com/yannh/kubeconform" KUBECONFORM_VERSION="v0.8.0"
 TFLINT_MODULE="github.com/terraform-linters/tflint" TFLINT_VERSION="v0.64.0"
+# (gateway-api v1.7.0 declares go >= 1.27, newer than the go 1.26 here, so `go mod download`
+# refuses it; v1.6.3 is the newest release it accepts.)
 GATEWAY_API_MODULE="sigs.k8s.io/gateway-api" GATEWAY_API_VERSION="v1.6.3"
 KEDA_MODULE="github.com/kedacore/keda/v2" KEDA_VERSION="v2.21.0"
 PROM_OPERATOR_MODULE="github.com/prometheus-operator/prometheus-operator" PROM_OPERATOR_VERSION="v0.85.0"
@@ -44,8 +46,7 @@ export GOCACHE="$CACHE/gobuild"
 export GOFLAGS="-mod=mod -buildvcs=false"
 export GOPATH="$CACHE/gopath"
 export PATH="$BIN:$VENV/bin:$PATH"
-# checkov: no telemetry, no platform download attempts.
-export CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false BC_SKIP_MAPPING=TRUE CHECKOV_EXPERIMENTAL_IMAGE_REFERENCING=False
+# checkov runs with --skip-download: no calls to the Prisma Cloud platform.
 export HELM_CACHE_HOME="$CACHE/helm/cache" HELM_CONFIG_HOME="$CACHE/helm/config" HELM_DATA_HOME="$CACHE/helm/data"
 
 log() { printf '%s\n' "$*" >&2; }
@@ -78,7 +79,8 @@ install_venv() {
 }
 
 install_crd_schemas() {
-  local key="$GATEWAY_API_VERSION-$KEDA_VERSION-$PROM_OPERATOR_VERSION-$(sha256sum "$CI_DIR/crd_to_jsonschema.py" | cut -c1-12)"
+  local key
+  key="$GATEWAY_API_VERSION-$KEDA_VERSION-$PROM_OPERATOR_VERSION-$(sha256sum "$CI_DIR/crd_to_jsonschema.py" | cut -c1-12)"
   local stamp="$SCHEMAS/crd/.version"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$key" ]]; then return 0; fi
   log "converting CRD schemas (gateway-api $GATEWAY_API_VERSION, keda $KEDA_VERSION, prometheus-operator $PROM_OPERATOR_VERSION) ..."
@@ -206,6 +208,8 @@ export -f helm_lint helm_render kubeconform_check expect_lint_failure expect_pos
 run_helm_checks() {
   local values name rendered=()
   rm -rf "$OUT/render" && mkdir -p "$OUT/render"
+  check "values.yaml documented key by key and declared in the schema" \
+    "$VENV/bin/python" "$CI_DIR/values_doc_check.py" "$CHART"
   check "helm lint --strict (default values)" helm lint --strict "$CHART"
   for values in "$CHART"/ci/*-values.yaml; do
     name="$(basename "$values" -values.yaml)"

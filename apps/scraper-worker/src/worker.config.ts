@@ -72,6 +72,12 @@ export class WorkerConfig {
   @Max(43200)
   HEARTBEAT_SECONDS: number = 30;
 
+  /** First retry delay of a message whose check threw; doubles with each receive. */
+  @IsInt()
+  @Min(0)
+  @Max(900)
+  RETRY_BASE_SECONDS: number = 30;
+
   @IsInt()
   @Min(0)
   @Max(20)

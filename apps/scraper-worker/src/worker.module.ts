@@ -20,7 +20,7 @@ import {
 import { EgressAllowList, JobsRepository } from '@app/jobs-domain';
 import { loggerParams, MetricsModule, ShutdownState, validateConfig } from '@app/platform';
 import { CheckService } from './checks/check.service';
-import { CHECKS_CONSUMER, ChecksConsumer, retryVisibilitySeconds } from './checks/checks.consumer';
+import { CHECKS_CONSUMER, ChecksConsumer, retryVisibility } from './checks/checks.consumer';
 import { PageChecker } from './checks/page-checker';
 import { BROWSER_POOL, EGRESS_GUARD, HTTP_FETCHER, PAGE_CHECKER } from './checks/tokens';
 import { BrowserPool, EgressGuard, HttpFetcher } from './fetching';
@@ -75,9 +75,10 @@ export class WorkerModule {
             visibilityTimeout: config.VISIBILITY_TIMEOUT_SECONDS,
             heartbeatInterval: config.HEARTBEAT_SECONDS,
             handleMessageTimeout: config.CHECK_TIMEOUT_MS + 30_000,
-            terminateVisibilityTimeout: retryVisibilitySeconds,
+            terminateVisibilityTimeout: retryVisibility(config.RETRY_BASE_SECONDS),
             messageAttributeNames: ['All'],
-            messageSystemAttributeNames: ['ApproximateReceiveCount'],
+            // local-aws-sqs answers only the older AttributeNames form; AWS answers both.
+            attributeNames: ['All'],
             pollingCompleteWaitTimeMs: config.CHECK_TIMEOUT_MS,
           },
         ],

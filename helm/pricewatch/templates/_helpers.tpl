@@ -125,8 +125,9 @@ validation sees "unset" rather than "".
 {{- if and $c.egressAllowHosts (not .Values.allowEgressHostsForTesting) -}}
 {{- fail "config.egressAllowHosts must stay empty in production; set allowEgressHostsForTesting=true only in test clusters" -}}
 {{- end -}}
-NODE_ENV: "production"
+NODE_ENV: {{ ternary "test" "production" .Values.allowEgressHostsForTesting | quote }}
 LOG_LEVEL: {{ $c.logLevel | quote }}
+DATABASE_SSL: {{ $c.databaseSsl | quote }}
 AWS_REGION: {{ required "config.awsRegion is required" $c.awsRegion | quote }}
 JOBS_TABLE_NAME: {{ required "config.jobsTableName is required" $c.jobsTableName | quote }}
 CHECKS_QUEUE_URL: {{ required "config.checksQueueUrl is required" $c.checksQueueUrl | quote }}
@@ -247,5 +248,35 @@ minAvailable: {{ .minAvailable }}
 minAvailable: {{ .minAvailable }}
 {{- else }}
 maxUnavailable: {{ .maxUnavailable | default 1 }}
+{{- end }}
+{{- end }}
+
+{{/*
+The database CA bundle (databaseCaBundle): env, mount and volume for the containers that talk to
+PostgreSQL. Each renders nothing when no ConfigMap is configured.
+*/}}
+{{- define "pricewatch.dbCaEnv" -}}
+{{- with .Values.databaseCaBundle.existingConfigMap }}
+- name: NODE_EXTRA_CA_CERTS
+  value: {{ printf "/etc/pricewatch/db-ca/%s" $.Values.databaseCaBundle.key | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "pricewatch.dbCaMount" -}}
+{{- with .Values.databaseCaBundle.existingConfigMap }}
+- name: db-ca
+  mountPath: /etc/pricewatch/db-ca
+  readOnly: true
+{{- end }}
+{{- end }}
+
+{{- define "pricewatch.dbCaVolume" -}}
+{{- with .Values.databaseCaBundle.existingConfigMap }}
+- name: db-ca
+  configMap:
+    name: {{ . }}
+    items:
+      - key: {{ $.Values.databaseCaBundle.key }}
+        path: {{ $.Values.databaseCaBundle.key }}
 {{- end }}
 {{- end }}

@@ -10,3 +10,4 @@ export * from './cursor';
 export * from './jobs.repository';
 export * from './check-queue';
 export * from './transitions';
+export * from './notification';

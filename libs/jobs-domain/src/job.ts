@@ -58,6 +58,8 @@ export interface Job {
   notifiedAt?: string;
   /** The SQS message id of the check that holds the job (status processing); lets a redelivery of that message resume. */
   claimMessageId?: string;
+  /** When that check claimed the job; its price point is stamped with it, so a resumed check writes the same point. */
+  claimedAt?: string;
   /** The outbox entry of the alert this job raised, while status is notified. */
   notificationSk?: string;
 }

@@ -1,6 +1,5 @@
 import {
   BatchWriteCommand,
-  TransactWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
@@ -25,7 +24,6 @@ import {
   JOB_SK_PREFIX,
   jobSk,
   NOTIFICATION_SK_PREFIX,
-  notificationSk,
   PROFILE_SK,
   userPk,
 } from './keys';
@@ -235,75 +233,35 @@ export class JobsRepository {
   }
 
   /**
-   * The outcome of a check, written as one transaction: the job's new state (conditional on the
-   * version the worker claimed), the price point, and the alert in the outbox. Either all of it is
-   * durable or none; a redelivered message then finds the job already moved on.
+   * Writes a price point; idempotent (the id is derived from the check, so a retry finds it there).
+   * dynalite has no TransactWriteItems, so a check's outcome is written as idempotent steps in a
+   * crash-safe order instead of one transaction: price point, then the job (the commit point,
+   * conditional on the claimed version), then the outbox entry, which can always be rebuilt from
+   * the committed job. See docs/DECISIONS.md.
    */
-  async recordCheck(
-    claimed: Job,
-    change: JobChange,
-    pricePoint: PricePoint | undefined,
-    notification: Notification | undefined,
-    historyTtlSeconds: number,
-    now: Date = new Date(),
-  ): Promise<Job> {
-    const update = this.buildUpdate(claimed, change, undefined, now);
-    const items: NonNullable<
-      ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
-    > = [
-      {
-        Update: {
-          TableName: this.table,
-          Key: update.key,
-          UpdateExpression: update.expression,
-          ConditionExpression: update.condition,
-          ExpressionAttributeNames: update.names,
-          ExpressionAttributeValues: update.values,
-        },
-      },
-    ];
-    if (pricePoint) {
-      items.push({
-        Put: {
-          TableName: this.table,
-          Item: {
-            pk: userPk(claimed.userId),
-            sk: historySk(claimed.jobId, pricePoint.checkedAt, pricePoint.pointId),
-            entity: 'PRICE',
-            ...pricePoint,
-            expiresAt: Math.floor(now.getTime() / 1000) + historyTtlSeconds,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-    }
-    if (notification) {
-      items.push({
-        Put: {
-          TableName: this.table,
-          Item: {
-            pk: userPk(claimed.userId),
-            sk: notificationSk(notification.createdAt, notification.notificationId),
-            entity: 'NOTIFICATION',
-            userId: claimed.userId,
-            ...notification,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      });
-    }
+  async putPricePoint(userId: string, point: PricePoint, ttlSeconds: number, now: Date = new Date()): Promise<void> {
+    await this.putIfAbsent({
+      pk: userPk(userId),
+      sk: historySk(point.jobId, point.checkedAt, point.pointId),
+      entity: 'PRICE',
+      ...point,
+      expiresAt: Math.floor(now.getTime() / 1000) + ttlSeconds,
+    });
+  }
+
+  /** Stores an alert in the outbox under `sk`; idempotent. */
+  async putNotification(userId: string, sk: string, notification: Notification): Promise<void> {
+    await this.putIfAbsent({ pk: userPk(userId), sk, entity: 'NOTIFICATION', userId, ...stripUndefined({ ...notification }) });
+  }
+
+  private async putIfAbsent(item: Record<string, unknown>): Promise<void> {
     try {
-      await this.dynamo.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.dynamo.send(
+        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
     } catch (err) {
-      if (
-        err instanceof TransactionCanceledException ||
-        err instanceof ConditionalCheckFailedException
-      ) {
-        throw new StaleJobError('job changed concurrently');
-      }
-      throw err;
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
-    return update.next;
   }
 
   async getNotification(userId: string, sk: string): Promise<Notification | null> {

@@ -41,13 +41,24 @@ export async function createHttpApp(
     allowErrorHandlerOverride: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
+  // Nest's own JSON parser is off: the one registered below replaces Fastify's default.
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
     bufferLogs: true,
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  // An empty body with a JSON content type (some clients send the header on DELETE) means "no
+  // body"; anything else goes through Fastify's own parser, with its prototype-poisoning guard.
+  const defaultJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text === '') return done(null, undefined);
+    return defaultJson(req, text, done);
+  });
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     const route = req.routeOptions?.url ?? 'unmatched';
     observeHttpRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);

@@ -59,6 +59,12 @@ variable "eks_endpoint_public_access_cidrs" {
     condition     = !contains(var.eks_endpoint_public_access_cidrs, "0.0.0.0/0")
     error_message = "Do not open the Kubernetes API to the whole internet."
   }
+
+  # An empty list with a public endpoint means 0.0.0.0/0 to EKS.
+  validation {
+    condition     = !var.eks_endpoint_public_access || length(var.eks_endpoint_public_access_cidrs) > 0
+    error_message = "With eks_endpoint_public_access = true, list the CIDRs allowed to reach the API (an empty list means everyone)."
+  }
 }
 
 variable "node_instance_types" {

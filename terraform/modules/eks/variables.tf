@@ -31,9 +31,14 @@ variable "endpoint_public_access" {
 }
 
 variable "endpoint_public_access_cidrs" {
-  description = "CIDRs allowed to reach a public API endpoint."
+  description = "CIDRs allowed to reach a public API endpoint (required with a public endpoint: EKS reads an empty list as 0.0.0.0/0)."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = !var.endpoint_public_access || length(var.endpoint_public_access_cidrs) > 0
+    error_message = "A public endpoint needs an explicit CIDR list."
+  }
 }
 
 variable "enable_cluster_creator_admin_permissions" {

@@ -24,6 +24,8 @@ module "gateway" {
       actions = [
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem",
         "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
+        # /health/ready calls DescribeTable (libs/aws-clients health check).
+        "dynamodb:DescribeTable",
       ]
       resources = [var.table_arn]
     },
@@ -41,7 +43,7 @@ module "gateway" {
     {
       # Per-user e-mail/SMS subscriptions with a user_id filter policy.
       sid       = "ManageAlertSubscriptions"
-      actions   = ["sns:Subscribe", "sns:Unsubscribe", "sns:SetSubscriptionAttributes", "sns:GetSubscriptionAttributes"]
+      actions   = ["sns:Subscribe", "sns:Unsubscribe"]
       resources = [var.topic_arn, "${var.topic_arn}:*"]
     },
     local.kms_use,
@@ -72,6 +74,8 @@ module "worker" {
       actions = [
         "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query",
         "dynamodb:ConditionCheckItem",
+        # /health/ready calls DescribeTable (libs/aws-clients health check).
+        "dynamodb:DescribeTable",
       ]
       resources = [var.table_arn]
     },

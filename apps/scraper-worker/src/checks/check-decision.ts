@@ -31,7 +31,6 @@ export interface DecisionPolicy {
 export interface Decision {
   change: JobChange;
   pricePoint?: PricePoint;
-  notification?: Notification;
 }
 
 const MINUTE = 60_000;
@@ -60,11 +59,13 @@ export function decide(
 ): Decision {
   const interval = job.checkIntervalMinutes * MINUTE;
   const jitter = Math.floor(interval * policy.jitterRatio * policy.random());
+  // Stamped with the claim time: a check resumed after a crash computes the same price point.
+  const checkedAt = job.claimedAt ?? now.toISOString();
   const common = {
-    lastCheckedAt: now.toISOString(),
+    lastCheckedAt: checkedAt,
     title: seen.title ?? job.title,
   };
-  const remove: JobChange['remove'] = ['claimMessageId'];
+  const remove: JobChange['remove'] = ['claimMessageId', 'claimedAt'];
 
   let observed = seen;
   if (seen.outcome === 'ok' && seen.currency && seen.currency !== job.currency) {
@@ -85,7 +86,7 @@ export function decide(
       jobId: job.jobId,
       price,
       currency: job.currency,
-      checkedAt: now.toISOString(),
+      checkedAt,
       source: observed.source ?? 'unknown',
     };
     const base = {
@@ -97,29 +98,17 @@ export function decide(
       consecutiveFailures: 0,
     };
     if (compareDecimal(price, job.targetPrice) <= 0) {
-      const notification: Notification = {
-        notificationId: checkId,
-        jobId: job.jobId,
-        url: job.url,
-        title: observed.title ?? job.title,
-        price,
-        targetPrice: job.targetPrice,
-        currency: job.currency,
-        createdAt: now.toISOString(),
-        channels: [],
-      };
       return {
         change: {
           set: {
             ...base,
             status: 'notified',
-            notifiedAt: now.toISOString(),
-            notificationSk: notificationSk(notification.createdAt, notification.notificationId),
+            notifiedAt: checkedAt,
+            notificationSk: notificationSk(checkedAt, checkId),
           },
           remove: [...remove, 'failureReason'],
         },
         pricePoint,
-        notification,
       };
     }
     return {

@@ -88,30 +88,36 @@ export class CheckService {
     if (!job) return this.drop('unknown_job', ids.jobId);
 
     if (job.status === 'notified') {
-      // A redelivery after the alert was stored: make sure it was delivered, then stop.
-      if (job.notificationSk) await this.notifier.deliver(job.userId, job.notificationSk);
+      // A redelivery after the check committed: make sure its alert exists and went out, then stop.
+      await this.notifier.deliver(job);
       return this.drop('already_notified', job.jobId);
     }
+    // The same message again, after its worker died mid-check: take the claim over as it is, so
+    // the resumed check computes the same price point and alert ids.
     const resuming = job.status === 'processing' && job.claimMessageId === messageId;
-    if (!CLAIMABLE_STATUSES.includes(job.status) && !resuming)
+    if (!CLAIMABLE_STATUSES.includes(job.status) && !resuming) {
       return this.drop(`status_${job.status}`, job.jobId);
+    }
 
-    let claimed: Job;
-    try {
-      claimed = await this.jobs.transition(
-        job,
-        {
-          set: {
-            status: 'processing',
-            claimMessageId: messageId,
-            nextCheckAt: Date.now() + this.config.CHECK_LEASE_SECONDS * 1000,
+    let claimed: Job = job;
+    if (!resuming) {
+      try {
+        claimed = await this.jobs.transition(
+          job,
+          {
+            set: {
+              status: 'processing',
+              claimMessageId: messageId,
+              claimedAt: new Date().toISOString(),
+              nextCheckAt: Date.now() + this.config.CHECK_LEASE_SECONDS * 1000,
+            },
           },
-        },
-        [job.status],
-      );
-    } catch (err) {
-      if (err instanceof StaleJobError) return this.drop('claimed_elsewhere', job.jobId);
-      throw err;
+          [job.status],
+        );
+      } catch (err) {
+        if (err instanceof StaleJobError) return this.drop('claimed_elsewhere', job.jobId);
+        throw err;
+      }
     }
 
     const started = process.hrtime.bigint();
@@ -126,17 +132,14 @@ export class CheckService {
 
     let current = claimed;
     for (let attempt = 0; ; attempt++) {
-      const now = new Date();
-      const decision = decide(current, page.observation, checkId, now, this.policy());
+      const decision = decide(current, page.observation, checkId, new Date(), this.policy());
+      let committed: Job;
       try {
-        await this.jobs.recordCheck(
-          current,
-          decision.change,
-          decision.pricePoint,
-          decision.notification,
-          this.config.PRICE_HISTORY_TTL_DAYS * 86400,
-          now,
-        );
+        // Idempotent steps in a crash-safe order; the job write is the commit point.
+        if (decision.pricePoint) {
+          await this.jobs.putPricePoint(current.userId, decision.pricePoint, this.config.PRICE_HISTORY_TTL_DAYS * 86400);
+        }
+        committed = await this.jobs.transition(current, decision.change, ['processing']);
       } catch (err) {
         if (!(err instanceof StaleJobError) || attempt >= 3) throw err;
         // The user edited the job while we checked it: apply the result to the edited job, unless
@@ -148,20 +151,14 @@ export class CheckService {
         current = fresh;
         continue;
       }
-      const outcome = page.observation.outcome;
-      checksTotal.inc({ outcome: decision.change.set?.lastOutcome ?? outcome, path: page.path });
+      checksTotal.inc({ outcome: committed.lastOutcome ?? page.observation.outcome, path: page.path });
       checkDuration.observe({ path: page.path }, Number(process.hrtime.bigint() - started) / 1e9);
       this.logger.log(
-        {
-          jobId: current.jobId,
-          outcome: decision.change.set?.lastOutcome,
-          path: page.path,
-          status: decision.change.set?.status,
-        },
+        { jobId: committed.jobId, outcome: committed.lastOutcome, path: page.path, status: committed.status },
         'check recorded',
       );
-      if (decision.notification && decision.change.set?.notificationSk) {
-        await this.notifier.deliver(current.userId, decision.change.set.notificationSk);
+      if (committed.status === 'notified') {
+        await this.notifier.deliver(committed);
         return 'delivered';
       }
       return 'checked';

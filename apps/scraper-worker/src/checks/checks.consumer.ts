@@ -16,11 +16,16 @@ export class ChecksConsumer {
   }
 }
 
-/** Visibility after a failed attempt: 30 s, doubling with each receive, at most 15 minutes. */
-export function retryVisibilitySeconds(messages: Message[]): number {
-  const receives = Math.max(
-    1,
-    ...messages.map((m) => Number(m.Attributes?.ApproximateReceiveCount ?? '1') || 1),
-  );
-  return Math.min(900, 30 * 2 ** (receives - 1));
+/**
+ * Visibility after a failed attempt: `baseSeconds`, doubling with each receive, at most 15
+ * minutes. The fifth receive sends the message to the DLQ (the queue's redrive policy).
+ */
+export function retryVisibility(baseSeconds: number): (messages: Message[]) => number {
+  return (messages) => {
+    const receives = Math.max(
+      1,
+      ...messages.map((m) => Number(m.Attributes?.ApproximateReceiveCount ?? '1') || 1),
+    );
+    return Math.min(900, baseSeconds * 2 ** (receives - 1));
+  };
 }

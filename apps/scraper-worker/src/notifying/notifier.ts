@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AWS_CONFIG, AwsConfig, SNS } from '@app/aws-clients';
-import { JobsRepository, Notification } from '@app/jobs-domain';
+import { Job, JobsRepository, Notification, notificationFromJob } from '@app/jobs-domain';
 import { WebhookSender } from './webhook-sender';
 
 export const WEBHOOK_SENDER = Symbol('WEBHOOK_SENDER');
@@ -27,9 +27,18 @@ export class Notifier {
     @Inject(WEBHOOK_SENDER) private readonly webhook: WebhookSender,
   ) {}
 
-  async deliver(userId: string, notificationSk: string): Promise<void> {
-    const n = await this.jobs.getNotification(userId, notificationSk);
-    if (!n || n.deliveredAt) return;
+  /** Makes sure the notified job's outbox entry exists (rebuilding it from the job), then delivers it once. */
+  async deliver(job: Job): Promise<void> {
+    const userId = job.userId;
+    const notificationSk = job.notificationSk;
+    if (!notificationSk) return;
+    let n = await this.jobs.getNotification(userId, notificationSk);
+    if (!n) {
+      n = notificationFromJob(job);
+      if (!n) return;
+      await this.jobs.putNotification(userId, notificationSk, n);
+    }
+    if (n.deliveredAt) return;
     const channels = ['outbox'];
     const text = alertText(n);
     if (this.aws.ALERTS_TOPIC_ARN) {

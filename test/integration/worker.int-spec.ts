@@ -1,0 +1,272 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Job, JobsRepository } from '@app/jobs-domain';
+import { WorkerModule } from '../../apps/scraper-worker/src/worker.module';
+import { CheckService } from '../../apps/scraper-worker/src/checks/check.service';
+import { PAGE_CHECKER } from '../../apps/scraper-worker/src/checks/tokens';
+import { ReschedulerCoreModule } from '../../apps/rescheduler/src/rescheduler.module';
+import { ReschedulerService } from '../../apps/rescheduler/src/rescheduler.service';
+import { FixtureShop, startFixtureShop } from '../fixtures/shop';
+import { eventually, RunningApp, startGateway, testEnv, uniqueEmail } from '../support/apps';
+import { createTestQueue, drain, sqsClient } from '../support/queues';
+
+// Response bodies are asserted field by field; a loose type keeps the assertions readable.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyJson = any;
+
+/**
+ * The worker through the real queue and table: a job goes pending → processing → active, and to
+ * notified when the price drops; duplicates, deletions, crashes and poison messages.
+ */
+describe('scraper worker (integration)', () => {
+  let shop: FixtureShop;
+  let sqs: SQSClient;
+  let queue: Awaited<ReturnType<typeof createTestQueue>>;
+  let gw: RunningApp;
+  let worker: INestApplicationContext | undefined;
+  /** The same module without the SQS consumer: its CheckService is driven by hand. */
+  let direct: INestApplicationContext;
+  let scheduler: INestApplicationContext;
+  let env: Record<string, string | undefined>;
+  let auth: Record<string, string>;
+  let userId: string;
+
+  const api = (path: string) => `${gw.baseUrl}/api/v1${path}`;
+  const repo = () => direct.get(JobsRepository);
+
+  beforeAll(async () => {
+    shop = await startFixtureShop();
+    sqs = sqsClient();
+    queue = await createTestQueue(sqs, 'worker-it', { visibilityTimeout: 5, maxReceiveCount: 3 });
+    env = testEnv({
+      CHECKS_QUEUE_URL: queue.queueUrl,
+      EGRESS_ALLOW_HOSTS: shop.hostPort,
+      MIN_CHECK_INTERVAL_MINUTES: '1',
+      SQS_WAIT_TIME_SECONDS: '1',
+      VISIBILITY_TIMEOUT_SECONDS: '10',
+      HEARTBEAT_SECONDS: '5',
+      RETRY_BASE_SECONDS: '0',
+      BROWSER_ENABLED: 'false',
+      FETCH_TIMEOUT_MS: '3000',
+    });
+    gw = await startGateway(env);
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(env), { logger: false });
+    await worker.init();
+    direct = await NestFactory.createApplicationContext(WorkerModule.forRoot(env, { consume: false }), { logger: false });
+    scheduler = await NestFactory.createApplicationContext(ReschedulerCoreModule.forRoot(env), { logger: false });
+    const email = uniqueEmail('worker');
+    await fetch(api('/signup'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'long enough pw' }) });
+    const session = (await (await fetch(api('/signin'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'long enough pw' }) })).json()) as AnyJson;
+    auth = { authorization: `Bearer ${session.accessToken}`, 'content-type': 'application/json' };
+    userId = JSON.parse(Buffer.from(session.accessToken.split('.')[1], 'base64url').toString()).sub;
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await direct?.close();
+    await scheduler?.close();
+    await gw?.close();
+    await queue?.dispose();
+    await shop?.close();
+    sqs?.destroy();
+  });
+
+  async function createJob(slug: string, targetPrice: string, extra: object = {}): Promise<AnyJson> {
+    const res = await fetch(api('/jobs'), {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ url: `${shop.baseUrl}/p/${slug}`, targetPrice, checkIntervalMinutes: 1, ...extra }),
+    });
+    expect(res.status).toBe(202);
+    return res.json();
+  }
+  const getJob = async (id: string): Promise<AnyJson> => (await fetch(api(`/jobs/${id}`), { headers: auth })).json();
+  const history = async (id: string): Promise<AnyJson> => (await fetch(api(`/jobs/${id}/history`), { headers: auth })).json();
+  const notificationsFor = async (id: string) => {
+    const all = (await (await fetch(api('/notifications?limit=100'), { headers: auth })).json()) as AnyJson;
+    return all.notifications.filter((n: { jobId: string }) => n.jobId === id);
+  };
+  const waitForStatus = (id: string, statuses: string[], what = statuses.join('|')) =>
+    eventually(async () => {
+      const j = await getJob(id);
+      return statuses.includes(j.status) ? j : undefined;
+    }, 20_000, `job ${id} to be ${what}`);
+
+  /** Makes the job due now (as time would) and runs the rescheduler once. */
+  async function makeDueAndReschedule(id: string): Promise<void> {
+    const job = (await repo().get(userId, id, true)) as Job;
+    await repo().transition(job, { set: { nextCheckAt: Date.now() - 1 } });
+    const report = await scheduler.get(ReschedulerService).runOnce();
+    expect(report.claimed).toBeGreaterThanOrEqual(1);
+  }
+
+  it('checks a new job: pending → processing → active, with a price point', async () => {
+    shop.setPrice('jsonld', '199.99');
+    const job = await createJob('jsonld', '150');
+    const active = await waitForStatus(job.id, ['active']);
+    expect(active).toMatchObject({ lastPrice: '199.99', lastOutcome: 'ok', lastSource: 'jsonld', consecutiveFailures: 0 });
+    expect(Date.parse(active.nextCheckAt)).toBeGreaterThan(Date.now() + 30_000);
+    const h = await history(job.id);
+    expect(h.points).toHaveLength(1);
+    expect(h.points[0]).toMatchObject({ price: '199.99', currency: 'USD', source: 'jsonld' });
+    expect(await notificationsFor(job.id)).toHaveLength(0);
+  });
+
+  it('notifies once when the price drops to the target, and never for a price above it', async () => {
+    shop.setPrice('dynamic', '749.00');
+    const job = await createJob('dynamic', '700');
+    await waitForStatus(job.id, ['active']);
+    expect(await notificationsFor(job.id)).toHaveLength(0);
+
+    shop.setPrice('dynamic', '699.99');
+    await makeDueAndReschedule(job.id);
+    const notified = await waitForStatus(job.id, ['notified']);
+    expect(notified.lastPrice).toBe('699.99');
+    expect(notified.nextCheckAt).toBeUndefined();
+    const notes = await eventually(async () => {
+      const n = await notificationsFor(job.id);
+      return n.length > 0 && n[0].deliveredAt ? n : undefined;
+    });
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ price: '699.99', targetPrice: '700.00', currency: 'USD', channels: ['outbox'] });
+    expect((await history(job.id)).points.map((p: { price: string }) => p.price)).toEqual(['699.99', '749.00']);
+
+    // PATCHing the target re-arms it; the next check at a higher price does not notify again.
+    shop.setPrice('dynamic', '720.00');
+    const rearmed = (await (await fetch(api(`/jobs/${job.id}`), { method: 'PATCH', headers: auth, body: JSON.stringify({ targetPrice: '650' }) })).json()) as AnyJson;
+    expect(rearmed.status).toBe('active');
+    await makeDueAndReschedule(job.id);
+    await eventually(async () => ((await history(job.id)).points.length === 3 ? true : undefined));
+    expect((await getJob(job.id)).status).toBe('active');
+    expect(await notificationsFor(job.id)).toHaveLength(1);
+  });
+
+  it('records a duplicate delivery once: one price point, one notification', async () => {
+    shop.setPrice('microdata', '59.00');
+    const job = await createJob('microdata', '60');
+    // a second message for the same job while the first is (or was) on the queue
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify({ v: 1, userId, jobId: job.id }) }));
+    await waitForStatus(job.id, ['notified']);
+    await eventually(async () => ((await drain(sqs, queue.queueUrl, 0)).length === 0 ? true : undefined), 20_000, 'queue to empty');
+    expect((await history(job.id)).points).toHaveLength(1);
+    expect(await notificationsFor(job.id)).toHaveLength(1);
+  });
+
+  it('records failures with a reason and never alerts on them', async () => {
+    const cases: [string, string][] = [
+      ['captcha', 'blocked'],
+      ['rate-limited', 'blocked'],
+      ['unavailable', 'blocked'],
+      ['out-of-stock', 'out_of_stock'],
+      ['redirect-metadata', 'fetch_error'],
+      ['redirect-internal', 'fetch_error'],
+    ];
+    const jobs = await Promise.all(cases.map(([slug]) => createJob(slug, '100000')));
+    const gbp = await createJob('gbp', '100000', { currency: 'EUR' });
+    for (const [i, [, outcome]] of cases.entries()) {
+      const j = await waitForStatus(jobs[i].id, ['active']);
+      expect(j.lastOutcome).toBe(outcome);
+      expect(j.failureReason).toEqual(expect.any(String));
+      expect((await history(jobs[i].id)).points).toHaveLength(0);
+      expect(await notificationsFor(jobs[i].id)).toHaveLength(0);
+    }
+    const g = await waitForStatus(gbp.id, ['active']);
+    expect(g.lastOutcome).toBe('currency_mismatch');
+    expect(await notificationsFor(gbp.id)).toHaveLength(0);
+    expect(shop.requests('internal')).toBe(0);
+  });
+
+  it('drops a poison message and keeps going', async () => {
+    for (const body of ['not json', '{"v":1}', JSON.stringify({ v: 1, userId: 'x', jobId: '../../etc' }), JSON.stringify({ v: 99, userId: 'a', jobId: 'b' })]) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body }));
+    }
+    shop.setPrice('opengraph', '89.50');
+    const job = await createJob('opengraph', '50');
+    await waitForStatus(job.id, ['active']);
+    await eventually(async () => ((await drain(sqs, queue.queueUrl, 0)).length === 0 ? true : undefined), 20_000, 'queue to empty');
+    expect(await drain(sqs, queue.dlqUrl, 0)).toHaveLength(0);
+  });
+  describe('driven by hand, with the consuming worker stopped', () => {
+    beforeAll(async () => {
+      await worker?.close();
+      worker = undefined;
+      await drain(sqs, queue.queueUrl, 0);
+    });
+
+    /** Makes the job due, lets the rescheduler enqueue it, and takes that message off the queue. */
+    async function enqueueAndTake(id: string) {
+      await makeDueAndReschedule(id);
+      const messages = await drain(sqs, queue.queueUrl, 60);
+      const mine = messages.find((m) => JSON.parse(m.Body!).jobId === id);
+      expect(mine).toBeDefined();
+      return mine!;
+    }
+
+    it('does not recreate a job deleted while its message waits', async () => {
+      const job = await createJob('opengraph', '10');
+      expect((await fetch(api(`/jobs/${job.id}`), { method: 'DELETE', headers: auth })).status).toBe(204);
+      // The stopped consumer's last long poll may still hold it for one visibility timeout.
+      const message = await eventually(
+        async () => (await drain(sqs, queue.queueUrl, 60)).find((m) => JSON.parse(m.Body!).jobId === job.id),
+        30_000,
+        'the job message',
+      );
+      expect(await direct.get(CheckService).handle(message)).toBe('dropped');
+      expect(await repo().get(userId, job.id, true)).toBeNull();
+      expect((await fetch(api(`/jobs/${job.id}`), { headers: auth })).status).toBe(404);
+    });
+
+    it('resumes a check whose worker died after claiming it, and completes it once', async () => {
+      shop.setPrice('amazon', '329.99');
+      const created = await createJob('amazon', '100');
+      const first = await eventually(
+        async () => (await drain(sqs, queue.queueUrl, 60)).find((m) => JSON.parse(m.Body!).jobId === created.id),
+        30_000,
+        'the job message',
+      );
+      const service = direct.get(CheckService);
+      expect(await service.handle(first)).toBe('checked');
+      const message = await enqueueAndTake(created.id);
+      // The dead worker: claimed the job with this message, then vanished before writing.
+      const queued = (await repo().get(userId, created.id, true)) as Job;
+      await repo().transition(queued, { set: { status: 'processing', claimMessageId: message.MessageId, nextCheckAt: Date.now() + 60_000 } });
+      const before = (await history(created.id)).points.length;
+      // Another message for the same job may not start a second check meanwhile.
+      expect(await service.handle({ ...message, MessageId: 'another-message' })).toBe('dropped');
+      // The redelivery of the dead worker's message resumes and completes the check, once.
+      expect(await service.handle(message)).toBe('checked');
+      expect(await service.handle(message)).toBe('dropped');
+      expect((await history(created.id)).points.length).toBe(before + 1);
+      expect((await getJob(created.id)).status).toBe('active');
+    });
+
+    it('leaves the message for redelivery when the check fails midway, and checks once later', async () => {
+      shop.setPrice('pccomponentes', '1299.99');
+      const created = await createJob('pccomponentes', '1000', { currency: 'EUR' });
+      const first = await eventually(
+        async () => (await drain(sqs, queue.queueUrl, 60)).find((m) => JSON.parse(m.Body!).jobId === created.id),
+        30_000,
+        'the job message',
+      );
+      const service = direct.get(CheckService);
+      expect(await service.handle(first)).toBe('checked');
+      expect((await getJob(created.id)).lastPrice).toBe('1299.99');
+      const message = await enqueueAndTake(created.id);
+      const checker = direct.get<{ check: unknown }>(PAGE_CHECKER);
+      // Fault injection: the page check dies after the claim (a browser crash, an OOM kill).
+      checker.check = jest.fn().mockRejectedValue(new Error('browser crashed'));
+      const points = (await history(created.id)).points.length;
+      try {
+        await expect(service.handle(message)).rejects.toThrow('browser crashed');
+      } finally {
+        delete (checker as { check?: unknown }).check;
+      }
+      expect((await getJob(created.id)).status).toBe('processing');
+      expect((await history(created.id)).points.length).toBe(points);
+      expect(await service.handle(message)).toBe('checked');
+      expect((await history(created.id)).points.length).toBe(points + 1);
+      expect(await notificationsFor(created.id)).toHaveLength(0);
+    });
+  });
+});
