@@ -51,13 +51,30 @@ describe('scraper worker (integration)', () => {
       FETCH_TIMEOUT_MS: '3000',
     });
     gw = await startGateway(env);
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(env), { logger: false });
+    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(env), {
+      logger: false,
+    });
     await worker.init();
-    direct = await NestFactory.createApplicationContext(WorkerModule.forRoot(env, { consume: false }), { logger: false });
-    scheduler = await NestFactory.createApplicationContext(ReschedulerCoreModule.forRoot(env), { logger: false });
+    direct = await NestFactory.createApplicationContext(
+      WorkerModule.forRoot(env, { consume: false }),
+      { logger: false },
+    );
+    scheduler = await NestFactory.createApplicationContext(ReschedulerCoreModule.forRoot(env), {
+      logger: false,
+    });
     const email = uniqueEmail('worker');
-    await fetch(api('/signup'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'long enough pw' }) });
-    const session = (await (await fetch(api('/signin'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'long enough pw' }) })).json()) as AnyJson;
+    await fetch(api('/signup'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'long enough pw' }),
+    });
+    const session = (await (
+      await fetch(api('/signin'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password: 'long enough pw' }),
+      })
+    ).json()) as AnyJson;
     auth = { authorization: `Bearer ${session.accessToken}`, 'content-type': 'application/json' };
     userId = JSON.parse(Buffer.from(session.accessToken.split('.')[1], 'base64url').toString()).sub;
   });
@@ -72,26 +89,43 @@ describe('scraper worker (integration)', () => {
     sqs?.destroy();
   });
 
-  async function createJob(slug: string, targetPrice: string, extra: object = {}): Promise<AnyJson> {
+  async function createJob(
+    slug: string,
+    targetPrice: string,
+    extra: object = {},
+  ): Promise<AnyJson> {
     const res = await fetch(api('/jobs'), {
       method: 'POST',
       headers: auth,
-      body: JSON.stringify({ url: `${shop.baseUrl}/p/${slug}`, targetPrice, checkIntervalMinutes: 1, ...extra }),
+      body: JSON.stringify({
+        url: `${shop.baseUrl}/p/${slug}`,
+        targetPrice,
+        checkIntervalMinutes: 1,
+        ...extra,
+      }),
     });
     expect(res.status).toBe(202);
     return res.json();
   }
-  const getJob = async (id: string): Promise<AnyJson> => (await fetch(api(`/jobs/${id}`), { headers: auth })).json();
-  const history = async (id: string): Promise<AnyJson> => (await fetch(api(`/jobs/${id}/history`), { headers: auth })).json();
+  const getJob = async (id: string): Promise<AnyJson> =>
+    (await fetch(api(`/jobs/${id}`), { headers: auth })).json();
+  const history = async (id: string): Promise<AnyJson> =>
+    (await fetch(api(`/jobs/${id}/history`), { headers: auth })).json();
   const notificationsFor = async (id: string) => {
-    const all = (await (await fetch(api('/notifications?limit=100'), { headers: auth })).json()) as AnyJson;
+    const all = (await (
+      await fetch(api('/notifications?limit=100'), { headers: auth })
+    ).json()) as AnyJson;
     return all.notifications.filter((n: { jobId: string }) => n.jobId === id);
   };
   const waitForStatus = (id: string, statuses: string[], what = statuses.join('|')) =>
-    eventually(async () => {
-      const j = await getJob(id);
-      return statuses.includes(j.status) ? j : undefined;
-    }, 20_000, `job ${id} to be ${what}`);
+    eventually(
+      async () => {
+        const j = await getJob(id);
+        return statuses.includes(j.status) ? j : undefined;
+      },
+      20_000,
+      `job ${id} to be ${what}`,
+    );
 
   /** Makes the job due now (as time would) and runs the rescheduler once. */
   async function makeDueAndReschedule(id: string): Promise<void> {
@@ -105,7 +139,12 @@ describe('scraper worker (integration)', () => {
     shop.setPrice('jsonld', '199.99');
     const job = await createJob('jsonld', '150');
     const active = await waitForStatus(job.id, ['active']);
-    expect(active).toMatchObject({ lastPrice: '199.99', lastOutcome: 'ok', lastSource: 'jsonld', consecutiveFailures: 0 });
+    expect(active).toMatchObject({
+      lastPrice: '199.99',
+      lastOutcome: 'ok',
+      lastSource: 'jsonld',
+      consecutiveFailures: 0,
+    });
     expect(Date.parse(active.nextCheckAt)).toBeGreaterThan(Date.now() + 30_000);
     const h = await history(job.id);
     expect(h.points).toHaveLength(1);
@@ -129,12 +168,26 @@ describe('scraper worker (integration)', () => {
       return n.length > 0 && n[0].deliveredAt ? n : undefined;
     });
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatchObject({ price: '699.99', targetPrice: '700.00', currency: 'USD', channels: ['outbox'] });
-    expect((await history(job.id)).points.map((p: { price: string }) => p.price)).toEqual(['699.99', '749.00']);
+    expect(notes[0]).toMatchObject({
+      price: '699.99',
+      targetPrice: '700.00',
+      currency: 'USD',
+      channels: ['outbox'],
+    });
+    expect((await history(job.id)).points.map((p: { price: string }) => p.price)).toEqual([
+      '699.99',
+      '749.00',
+    ]);
 
     // PATCHing the target re-arms it; the next check at a higher price does not notify again.
     shop.setPrice('dynamic', '720.00');
-    const rearmed = (await (await fetch(api(`/jobs/${job.id}`), { method: 'PATCH', headers: auth, body: JSON.stringify({ targetPrice: '650' }) })).json()) as AnyJson;
+    const rearmed = (await (
+      await fetch(api(`/jobs/${job.id}`), {
+        method: 'PATCH',
+        headers: auth,
+        body: JSON.stringify({ targetPrice: '650' }),
+      })
+    ).json()) as AnyJson;
     expect(rearmed.status).toBe('active');
     await makeDueAndReschedule(job.id);
     await eventually(async () => ((await history(job.id)).points.length === 3 ? true : undefined));
@@ -146,9 +199,18 @@ describe('scraper worker (integration)', () => {
     shop.setPrice('microdata', '59.00');
     const job = await createJob('microdata', '60');
     // a second message for the same job while the first is (or was) on the queue
-    await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: JSON.stringify({ v: 1, userId, jobId: job.id }) }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queue.queueUrl,
+        MessageBody: JSON.stringify({ v: 1, userId, jobId: job.id }),
+      }),
+    );
     await waitForStatus(job.id, ['notified']);
-    await eventually(async () => ((await drain(sqs, queue.queueUrl, 0)).length === 0 ? true : undefined), 20_000, 'queue to empty');
+    await eventually(
+      async () => ((await drain(sqs, queue.queueUrl, 0)).length === 0 ? true : undefined),
+      20_000,
+      'queue to empty',
+    );
     expect((await history(job.id)).points).toHaveLength(1);
     expect(await notificationsFor(job.id)).toHaveLength(1);
   });
@@ -178,13 +240,22 @@ describe('scraper worker (integration)', () => {
   });
 
   it('drops a poison message and keeps going', async () => {
-    for (const body of ['not json', '{"v":1}', JSON.stringify({ v: 1, userId: 'x', jobId: '../../etc' }), JSON.stringify({ v: 99, userId: 'a', jobId: 'b' })]) {
+    for (const body of [
+      'not json',
+      '{"v":1}',
+      JSON.stringify({ v: 1, userId: 'x', jobId: '../../etc' }),
+      JSON.stringify({ v: 99, userId: 'a', jobId: 'b' }),
+    ]) {
       await sqs.send(new SendMessageCommand({ QueueUrl: queue.queueUrl, MessageBody: body }));
     }
     shop.setPrice('opengraph', '89.50');
     const job = await createJob('opengraph', '50');
     await waitForStatus(job.id, ['active']);
-    await eventually(async () => ((await drain(sqs, queue.queueUrl, 0)).length === 0 ? true : undefined), 20_000, 'queue to empty');
+    await eventually(
+      async () => ((await drain(sqs, queue.queueUrl, 0)).length === 0 ? true : undefined),
+      20_000,
+      'queue to empty',
+    );
     expect(await drain(sqs, queue.dlqUrl, 0)).toHaveLength(0);
   });
   describe('driven by hand, with the consuming worker stopped', () => {
@@ -205,10 +276,13 @@ describe('scraper worker (integration)', () => {
 
     it('does not recreate a job deleted while its message waits', async () => {
       const job = await createJob('opengraph', '10');
-      expect((await fetch(api(`/jobs/${job.id}`), { method: 'DELETE', headers: auth })).status).toBe(204);
+      expect(
+        (await fetch(api(`/jobs/${job.id}`), { method: 'DELETE', headers: auth })).status,
+      ).toBe(204);
       // The stopped consumer's last long poll may still hold it for one visibility timeout.
       const message = await eventually(
-        async () => (await drain(sqs, queue.queueUrl, 60)).find((m) => JSON.parse(m.Body!).jobId === job.id),
+        async () =>
+          (await drain(sqs, queue.queueUrl, 60)).find((m) => JSON.parse(m.Body!).jobId === job.id),
         30_000,
         'the job message',
       );
@@ -221,7 +295,10 @@ describe('scraper worker (integration)', () => {
       shop.setPrice('amazon', '329.99');
       const created = await createJob('amazon', '100');
       const first = await eventually(
-        async () => (await drain(sqs, queue.queueUrl, 60)).find((m) => JSON.parse(m.Body!).jobId === created.id),
+        async () =>
+          (await drain(sqs, queue.queueUrl, 60)).find(
+            (m) => JSON.parse(m.Body!).jobId === created.id,
+          ),
         30_000,
         'the job message',
       );
@@ -230,7 +307,13 @@ describe('scraper worker (integration)', () => {
       const message = await enqueueAndTake(created.id);
       // The dead worker: claimed the job with this message, then vanished before writing.
       const queued = (await repo().get(userId, created.id, true)) as Job;
-      await repo().transition(queued, { set: { status: 'processing', claimMessageId: message.MessageId, nextCheckAt: Date.now() + 60_000 } });
+      await repo().transition(queued, {
+        set: {
+          status: 'processing',
+          claimMessageId: message.MessageId,
+          nextCheckAt: Date.now() + 60_000,
+        },
+      });
       const before = (await history(created.id)).points.length;
       // Another message for the same job may not start a second check meanwhile.
       expect(await service.handle({ ...message, MessageId: 'another-message' })).toBe('dropped');
@@ -245,7 +328,10 @@ describe('scraper worker (integration)', () => {
       shop.setPrice('pccomponentes', '1299.99');
       const created = await createJob('pccomponentes', '1000', { currency: 'EUR' });
       const first = await eventually(
-        async () => (await drain(sqs, queue.queueUrl, 60)).find((m) => JSON.parse(m.Body!).jobId === created.id),
+        async () =>
+          (await drain(sqs, queue.queueUrl, 60)).find(
+            (m) => JSON.parse(m.Body!).jobId === created.id,
+          ),
         30_000,
         'the job message',
       );

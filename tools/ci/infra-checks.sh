@@ -60,6 +60,16 @@ install_go_tool() { # name package version [ldflags]
   log "installing $name $version (go install $pkg@$version) ..."
   timeout "$INSTALL_TIMEOUT" go install -ldflags="-s -w $ldflags" "$pkg@$version"
   echo "$key" >"$stamp"
+  GO_BUILT=1
+}
+
+# After a build, drop the Go build cache and the extracted module sources (about 2.5 GB), so
+# the cache CI stores stays small; the downloaded module zips stay, so a version bump rebuilds
+# without downloading everything again.
+prune_go_caches() {
+  log "pruning the Go build cache and extracted module sources ..."
+  go clean -cache
+  find "$GOMODCACHE" -mindepth 1 -maxdepth 1 ! -name cache -exec chmod -R u+w {} + -exec rm -rf {} +
 }
 
 go_module_dir() { # module version -> prints the extracted module dir (read-only)
@@ -127,6 +137,7 @@ PY
   echo "$key" >"$stamp"
 }
 
+GO_BUILT=0
 install_all() {
   command -v go >/dev/null || die "go is required (it builds helm, kubeconform and tflint)"
   command -v python3 >/dev/null || die "python3 is required (checkov and the posture tests)"
@@ -143,6 +154,7 @@ install_all() {
   install_go_tool tflint "$TFLINT_MODULE" "$TFLINT_VERSION"
   install_crd_schemas
   install_k8s_schemas
+  [[ $GO_BUILT -eq 0 ]] || prune_go_caches
   log "tools ready in $((SECONDS - t0))s (cache: $CACHE)"
 }
 

@@ -40,6 +40,7 @@
  *   EGRESS_ALLOW_HOSTS           passed through (default empty: public hosts only)
  *   MIN_CHECK_INTERVAL_MINUTES   passed through when set
  *   RESCHEDULE_INTERVAL_SECONDS  default 5
+ *   SQS_WAIT_TIME_SECONDS        default 1 (local-aws-sqs holds a long poll for its whole wait)
  *   PORT                         per app: the gateway's, LOCAL_WORKER_PORT, LOCAL_RESCHEDULER_PORT
  *   HOST=127.0.0.1               so that apps which honour it listen on loopback only
  *
@@ -428,6 +429,9 @@ async function main(): Promise<void> {
     CHECKS_QUEUE_URL: queueUrl,
     EGRESS_ALLOW_HOSTS: env.EGRESS_ALLOW_HOSTS ?? '',
     RESCHEDULE_INTERVAL_SECONDS: env.RESCHEDULE_INTERVAL_SECONDS || '5',
+    // local-aws-sqs holds a multi-message long poll for its whole wait even when messages are
+    // there; a short wait keeps the local loop responsive (AWS returns at once).
+    SQS_WAIT_TIME_SECONDS: env.SQS_WAIT_TIME_SECONDS || '1',
     HOST: env.HOST || LOOPBACK,
   };
   if (env.MIN_CHECK_INTERVAL_MINUTES) {

@@ -13,7 +13,10 @@ import { setupSwagger } from './swagger';
 
 export async function createGateway(env: Record<string, string | undefined> = process.env) {
   const config = validateConfig(GatewayConfig, env);
-  const app = await createHttpApp(GatewayModule.forRoot(env), { trustProxy: config.trustProxy });
+  const app = await createHttpApp(GatewayModule.forRoot(env), {
+    serviceName: 'gateway',
+    trustProxy: config.trustProxy,
+  });
   await app.register(fastifyCookie);
   setupSwagger(app);
   return { app, config };

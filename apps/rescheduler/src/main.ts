@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     process.exit(report.failed > 0 ? 1 : 0);
   }
   const config = validateConfig(ReschedulerConfig);
-  const app = await createHttpApp(ReschedulerAppModule);
+  const app = await createHttpApp(ReschedulerAppModule, { serviceName: 'rescheduler' });
   await app.listen({ port: config.PORT, host: process.env.HOST ?? '0.0.0.0' });
 }
 

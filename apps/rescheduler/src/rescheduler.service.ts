@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { allDueShards, CheckQueue, CheckToSend, JobsRepository } from '@app/jobs-domain';
 import { AWS_CONFIG, AwsConfig } from '@app/aws-clients';
 import { Counter, Histogram } from 'prom-client';
-import { metricsRegistry } from '@app/platform';
+import { currentTraceCarrier, inSpan, metricsRegistry, SpanKind } from '@app/platform';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { RESCHEDULER_CONFIG, ReschedulerConfig } from './rescheduler.config';
 
 export interface RunReport {
@@ -46,6 +47,10 @@ export class ReschedulerService {
 
   /** `remainingMs` tells how long this run may take (the Lambda's remaining time); new work stops before it. */
   async runOnce(remainingMs: () => number = () => Number.POSITIVE_INFINITY): Promise<RunReport> {
+    return inSpan('reschedule', SpanKind.INTERNAL, ROOT_CONTEXT, {}, () => this.run(remainingMs));
+  }
+
+  private async run(remainingMs: () => number): Promise<RunReport> {
     const started = Date.now();
     const now = started;
     const report: RunReport = {
@@ -107,7 +112,10 @@ export class ReschedulerService {
             this.jobs.claimDue(k.userId, k.jobId, Date.now(), leaseMs).catch(() => false),
           ),
         );
-        slice.forEach((k, n) => results[n] && claimed.push({ userId: k.userId, jobId: k.jobId }));
+        const trace = currentTraceCarrier();
+        slice.forEach(
+          (k, n) => results[n] && claimed.push({ userId: k.userId, jobId: k.jobId, trace }),
+        );
       }
       report.claimed += claimed.length;
       const failed = await this.queue.sendBatch(claimed);

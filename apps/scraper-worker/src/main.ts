@@ -11,7 +11,7 @@ import { WorkerModule } from './worker.module';
 async function main(): Promise<void> {
   assertNodeVersion();
   const config = validateConfig(WorkerConfig);
-  const app = await createHttpApp(WorkerModule.forRoot());
+  const app = await createHttpApp(WorkerModule.forRoot(), { serviceName: 'scraper-worker' });
   await app.listen({ port: config.PORT, host: process.env.HOST ?? '0.0.0.0' });
 }
 

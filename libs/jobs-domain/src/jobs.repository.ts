@@ -239,7 +239,12 @@ export class JobsRepository {
    * conditional on the claimed version), then the outbox entry, which can always be rebuilt from
    * the committed job. See docs/DECISIONS.md.
    */
-  async putPricePoint(userId: string, point: PricePoint, ttlSeconds: number, now: Date = new Date()): Promise<void> {
+  async putPricePoint(
+    userId: string,
+    point: PricePoint,
+    ttlSeconds: number,
+    now: Date = new Date(),
+  ): Promise<void> {
     await this.putIfAbsent({
       pk: userPk(userId),
       sk: historySk(point.jobId, point.checkedAt, point.pointId),
@@ -251,13 +256,23 @@ export class JobsRepository {
 
   /** Stores an alert in the outbox under `sk`; idempotent. */
   async putNotification(userId: string, sk: string, notification: Notification): Promise<void> {
-    await this.putIfAbsent({ pk: userPk(userId), sk, entity: 'NOTIFICATION', userId, ...stripUndefined({ ...notification }) });
+    await this.putIfAbsent({
+      pk: userPk(userId),
+      sk,
+      entity: 'NOTIFICATION',
+      userId,
+      ...stripUndefined({ ...notification }),
+    });
   }
 
   private async putIfAbsent(item: Record<string, unknown>): Promise<void> {
     try {
       await this.dynamo.send(
-        new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;

@@ -3,10 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { AllExceptionsFilter } from './errors';
 import { observeHttpRequest } from './metrics';
+import { extractContext, initTracing, SpanKind, tracer } from './tracing';
+import { context, Span, SpanStatusCode, trace } from '@opentelemetry/api';
 
 export interface HttpAppOptions {
+  /** Names the service on spans and logs. */
+  serviceName?: string;
   /** Largest accepted request body; larger ones get 413 before any handler runs. */
   bodyLimitBytes?: number;
   /** Trust X-Forwarded-* from this many proxies (the ingress/ALB), for client IPs in throttling. */
@@ -25,8 +28,9 @@ export function assertNodeVersion(minMajor = 24): void {
 
 /**
  * The HTTP server every app uses: Fastify (chosen by measurement, see docs/DECISIONS.md), JSON
- * logs, RED metrics per route template, one error shape for errors raised by Nest and by Fastify
- * (bad JSON, body too large), and shutdown hooks.
+ * logs, RED metrics per route template, a server span per request, and shutdown hooks. Errors
+ * Fastify raises itself (bad JSON, body too large) reach Nest's exception layer, so the global
+ * AllExceptionsFilter gives them the API's error shape too.
  */
 export async function createHttpApp(
   module: Type<unknown> | DynamicModule,
@@ -37,8 +41,6 @@ export async function createHttpApp(
     trustProxy: options.trustProxy ?? false,
     // Keep-alive sockets are closed at shutdown once idle; busy ones finish their request first.
     forceCloseConnections: 'idle',
-    // Nest installs a handler first; ours replaces it so every Fastify-level error gets the API's error shape.
-    allowErrorHandlerOverride: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   // Nest's own JSON parser is off: the one registered below replaces Fastify's default.
@@ -59,17 +61,36 @@ export async function createHttpApp(
     if (text === '') return done(null, undefined);
     return defaultJson(req, text, done);
   });
+  initTracing(options.serviceName ?? 'pricewatch');
+  const spans = new WeakMap<FastifyRequest, Span>();
+  // A server span per request, continuing the caller's trace; `done` runs inside its context, so
+  // the handler (and the SQS message it may send) sees it as the active span.
+  fastify.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    const parent = extractContext(req.headers as Record<string, string>);
+    const span = tracer().startSpan(
+      `${req.method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': req.method, 'http.route': route },
+      },
+      parent,
+    );
+    spans.set(req, span);
+    context.with(trace.setSpan(parent, span), done);
+  });
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     const route = req.routeOptions?.url ?? 'unmatched';
     observeHttpRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    const span = spans.get(req);
+    if (span) {
+      span.setAttribute('http.response.status_code', reply.statusCode);
+      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    }
   });
   fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply) => {
     reply.header('x-request-id', req.id);
-  });
-  const filter = new AllExceptionsFilter();
-  fastify.setErrorHandler((err: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
-    const body = filter.toBody(err);
-    void reply.code(body.statusCode).type('application/json; charset=utf-8').send(body);
   });
   return app;
 }

@@ -4,3 +4,4 @@ export * from './errors';
 export * from './metrics';
 export * from './shutdown';
 export * from './bootstrap';
+export * from './tracing';

@@ -19,8 +19,8 @@ import {
   PricePoint,
   StaleJobError,
 } from '@app/jobs-domain';
+import { currentTraceCarrier } from '@app/platform';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
-import { currentTraceCarrier } from '../tracing';
 
 export interface NewJob {
   url: string;

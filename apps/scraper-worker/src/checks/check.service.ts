@@ -10,7 +10,7 @@ import {
   parseCheckMessage,
   StaleJobError,
 } from '@app/jobs-domain';
-import { metricsRegistry } from '@app/platform';
+import { extractContext, inSpan, metricsRegistry, SpanKind } from '@app/platform';
 import { Notifier } from '../notifying/notifier';
 import { WORKER_CONFIG, WorkerConfig } from '../worker.config';
 import { decide, DecisionPolicy } from './check-decision';
@@ -67,7 +67,21 @@ export class CheckService {
     };
   }
 
+  /** Handles one message inside a span that continues the trace the message carries. */
   async handle(message: Message): Promise<CheckResult> {
+    const carrier: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(message.MessageAttributes ?? {}))
+      carrier[k] = v.StringValue;
+    return inSpan(
+      'check',
+      SpanKind.CONSUMER,
+      extractContext(carrier),
+      { 'messaging.system': 'aws_sqs', 'messaging.message.id': message.MessageId ?? '' },
+      () => this.process(message),
+    );
+  }
+
+  private async process(message: Message): Promise<CheckResult> {
     let ids;
     try {
       ids = parseCheckMessage(message.Body);
@@ -137,7 +151,11 @@ export class CheckService {
       try {
         // Idempotent steps in a crash-safe order; the job write is the commit point.
         if (decision.pricePoint) {
-          await this.jobs.putPricePoint(current.userId, decision.pricePoint, this.config.PRICE_HISTORY_TTL_DAYS * 86400);
+          await this.jobs.putPricePoint(
+            current.userId,
+            decision.pricePoint,
+            this.config.PRICE_HISTORY_TTL_DAYS * 86400,
+          );
         }
         committed = await this.jobs.transition(current, decision.change, ['processing']);
       } catch (err) {
@@ -151,10 +169,18 @@ export class CheckService {
         current = fresh;
         continue;
       }
-      checksTotal.inc({ outcome: committed.lastOutcome ?? page.observation.outcome, path: page.path });
+      checksTotal.inc({
+        outcome: committed.lastOutcome ?? page.observation.outcome,
+        path: page.path,
+      });
       checkDuration.observe({ path: page.path }, Number(process.hrtime.bigint() - started) / 1e9);
       this.logger.log(
-        { jobId: committed.jobId, outcome: committed.lastOutcome, path: page.path, status: committed.status },
+        {
+          jobId: committed.jobId,
+          outcome: committed.lastOutcome,
+          path: page.path,
+          status: committed.status,
+        },
         'check recorded',
       );
       if (committed.status === 'notified') {
