@@ -3,7 +3,6 @@ import {
   compareDecimal,
   Job,
   JobChange,
-  Notification,
   notificationSk,
   PricePoint,
 } from '@app/jobs-domain';
