@@ -7,6 +7,7 @@ Each assertion is checked on every rendering; the script prints one line per fai
 assertion, then "N passed, N failed", and exits 1 if anything failed. These are the rules
 that kubeconform (shape) and checkov (generic policies) do not know about this app.
 """
+import ipaddress
 import os
 import sys
 
@@ -156,7 +157,10 @@ def check_gateway_network_policy(r, where, doc):
         sources = rule.get("from")
         r.check(bool(sources), f"{where} ingress[{i}]", "an ingress rule without `from` admits everyone")
         for peer in sources or []:
-            r.check("ipBlock" not in peer, f"{where} ingress[{i}]", "ingress from an ipBlock is not expected")
+            if "ipBlock" in peer:
+                cidr = ipaddress.ip_network(peer["ipBlock"]["cidr"], strict=False)
+                r.check(cidr.is_private, f"{where} ingress[{i}]",
+                        f"ingress only from private ranges (the load balancer's subnets), got {cidr}")
 
 
 def check_rendering(r, path):

@@ -199,7 +199,11 @@ expect_lint_failure() {
 # The posture tests must fail on a rendering whose worker egress reaches the metadata service.
 expect_posture_failure() {
   local broken="$OUT/broken-worker-egress.yaml"
+  require_renderings "$OUT/render/minimal.yaml" || return 1
   sed '/- 169.254.169.254\/32/d' "$OUT/render/minimal.yaml" >"$broken"
+  if cmp -s "$OUT/render/minimal.yaml" "$broken"; then
+    echo "the rendering has no 169.254.169.254/32 exclusion to remove"; return 1
+  fi
   if "$VENV/bin/python" "$CI_DIR/chart_posture_test.py" "$broken"; then
     echo "posture tests passed a worker NetworkPolicy without 169.254.169.254/32"; return 1
   fi
@@ -208,14 +212,29 @@ expect_posture_failure() {
 
 helm_lint() { helm lint --strict "$CHART" -f "$1"; }
 helm_render() { helm template pricewatch "$CHART" --namespace pricewatch --kube-version "$K8S_VERSION" -f "$1" >"$2"; }
+# Checks downstream of `helm template` must not pass on an empty rendering.
+require_renderings() {
+  local f
+  for f in "$@"; do
+    [[ -s "$f" ]] || { echo "rendering missing or empty: $f (see the helm template check)"; return 1; }
+  done
+}
+
 kubeconform_check() {
+  require_renderings "$@" || return 1
   kubeconform -strict -summary -output text -kubernetes-version "$K8S_VERSION" \
     -schema-location "$K8S_SCHEMAS/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
     -schema-location "$SCHEMAS/crd/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json" \
     "$@"
 }
 
-export -f helm_lint helm_render kubeconform_check expect_lint_failure expect_posture_failure
+checkov_k8s() {
+  require_renderings "$@" || return 1
+  "$VENV/bin/checkov" --skip-download --config-file "$CI_DIR/checkov-k8s.yaml" -d "$OUT/render"
+}
+
+export -f require_renderings helm_lint helm_render kubeconform_check expect_lint_failure \
+  expect_posture_failure checkov_k8s
 
 run_helm_checks() {
   local values name rendered=()
@@ -239,7 +258,7 @@ run_helm_checks() {
   check "schema rejects a secret value in values" expect_lint_failure \
     "$CI_DIR/fixtures/bad-values-secret-in-env.yaml" "/gateway/extraEnvVars/0"
   check "posture tests catch a worker policy without the metadata exclusion" expect_posture_failure
-  check "checkov (kubernetes, rendered chart)" "$VENV/bin/checkov" --skip-download --config-file "$CI_DIR/checkov-k8s.yaml" -d "$OUT/render"
+  check "checkov (kubernetes, rendered chart)" checkov_k8s "${rendered[@]}"
 }
 
 run_terraform_checks() {
@@ -264,6 +283,12 @@ main() {
   log ""
   log "infra-checks summary ($((SECONDS - t0))s):"
   printf '  %s\n' "${RESULTS[@]}" >&2
+  local passed failed skipped
+  passed=$(printf '%s\n' "${RESULTS[@]}" | grep -c '^PASS' || true)
+  failed=$(printf '%s\n' "${RESULTS[@]}" | grep -c '^FAIL' || true)
+  skipped=$(printf '%s\n' "${RESULTS[@]}" | grep -c '^SKIP' || true)
+  # The plain closing line CI runners read.
+  echo "infra-checks: $passed passed, $failed failed, $skipped skipped"
   if [[ $FAILED -ne 0 ]]; then log "infra-checks: FAIL"; exit 1; fi
   log "infra-checks: PASS"
 }

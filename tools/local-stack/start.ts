@@ -62,6 +62,7 @@ import {
   startPostgres,
   startSqs,
 } from './services';
+import { bundleIsStale } from './bundles';
 
 const startedAt = Date.now();
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -203,45 +204,6 @@ async function loadOrCreateSecret(file: string): Promise<string> {
   await fs.chmod(file, 0o600);
   log('stack', `generated a JWT secret in ${file}`);
   return secret;
-}
-
-async function newestMtime(entry: string): Promise<number> {
-  let stat;
-  try {
-    stat = await fs.stat(entry);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return entry.endsWith('.spec.ts') ? 0 : stat.mtimeMs;
-  let newest = 0;
-  for (const child of await fs.readdir(entry)) {
-    newest = Math.max(newest, await newestMtime(path.join(entry, child)));
-  }
-  return newest;
-}
-
-async function bundleIsStale(app: string): Promise<boolean> {
-  const bundle = path.join(ROOT, 'dist', 'apps', app, 'main.js');
-  let bundleMtime: number;
-  try {
-    bundleMtime = (await fs.stat(bundle)).mtimeMs;
-  } catch {
-    return true;
-  }
-  const libs = path.join(ROOT, 'libs');
-  const libSources = existsSync(libs)
-    ? (await fs.readdir(libs)).map((lib) => path.join(libs, lib, 'src'))
-    : [];
-  const inputs = [
-    path.join(ROOT, 'apps', app, 'src'),
-    path.join(ROOT, 'apps', app, 'tsconfig.app.json'),
-    ...libSources,
-    path.join(ROOT, 'tsconfig.json'),
-    path.join(ROOT, 'nest-cli.json'),
-    path.join(ROOT, 'package.json'),
-  ];
-  const newest = Math.max(...(await Promise.all(inputs.map(newestMtime))));
-  return newest > bundleMtime;
 }
 
 /** Run a one-shot command with prefixed output; resolves with its exit code. */

@@ -1,6 +1,6 @@
 // Config classes rely on design-time type metadata for env conversion: load it before they are defined.
 import 'reflect-metadata';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
 
 const toBool = ({ value }: { value: unknown }) =>
@@ -27,8 +27,9 @@ export class GatewayConfig {
   @Matches(/^[A-Z]{3}$/, { message: 'DEFAULT_CURRENCY must be an ISO 4217 code such as USD' })
   DEFAULT_CURRENCY: string = 'USD';
 
-  @IsInt()
-  @Min(1)
+  /** Fractions are allowed so that the local stack and tests can run checks seconds apart. */
+  @IsNumber()
+  @Min(0.01)
   @Max(1440)
   MIN_CHECK_INTERVAL_MINUTES: number = 5;
 

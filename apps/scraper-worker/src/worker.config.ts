@@ -68,7 +68,7 @@ export class WorkerConfig {
   VISIBILITY_TIMEOUT_SECONDS: number = 120;
 
   @IsInt()
-  @Min(5)
+  @Min(1)
   @Max(43200)
   HEARTBEAT_SECONDS: number = 30;
 

@@ -60,6 +60,11 @@ output "alarm_topic_arn" {
   value       = module.observability.alarm_topic_arn
 }
 
+output "public_subnet_cidrs" {
+  description = "gateway.networkPolicy.ingressCidrs when an ALB in IP mode fronts the gateway."
+  value       = module.network.public_subnet_cidrs
+}
+
 output "helm_values" {
   description = "Helm values for this environment's AWS resources; pass with -f."
   value = yamlencode({
@@ -69,6 +74,10 @@ output "helm_values" {
       checksQueueUrl = module.messaging.checks_queue_url
       alertsTopicArn = module.messaging.alerts_topic_arn
       dueShards      = var.due_shards
+    }
+    gateway = {
+      # An ALB in IP target mode reaches the pods from the public subnets.
+      networkPolicy = { ingressCidrs = module.network.public_subnet_cidrs }
     }
     scraperWorker = {
       keda = { enabled = var.keda_enabled }

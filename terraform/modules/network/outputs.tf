@@ -18,6 +18,11 @@ output "public_subnet_ids" {
   value       = module.vpc.public_subnets
 }
 
+output "public_subnet_cidrs" {
+  description = "CIDRs of the public subnets, where internet-facing ALBs place their addresses."
+  value       = module.vpc.public_subnets_cidr_blocks
+}
+
 output "database_subnet_group_name" {
   description = "DB subnet group over the isolated database subnets."
   value       = module.vpc.database_subnet_group_name

@@ -3,7 +3,9 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
+  IsPositive,
   IsString,
   Matches,
   Max,
@@ -43,9 +45,10 @@ export class CreateJobDto {
   @MaxLength(512)
   selector?: string;
 
-  /** Minutes between checks; at least MIN_CHECK_INTERVAL_MINUTES, at most 10080 (a week). @example 60 */
+  /** Minutes between checks (up to 2 decimals); at least MIN_CHECK_INTERVAL_MINUTES, at most 10080 (a week). @example 60 */
   @IsOptional()
-  @IsInt()
+  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsPositive()
   @Max(10080)
   checkIntervalMinutes?: number;
 }
@@ -59,7 +62,8 @@ export class UpdateJobDto {
 
   /** @example 120 */
   @IsOptional()
-  @IsInt()
+  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsPositive()
   @Max(10080)
   checkIntervalMinutes?: number;
 

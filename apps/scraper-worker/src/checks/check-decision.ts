@@ -56,7 +56,7 @@ export function decide(
   now: Date,
   policy: DecisionPolicy,
 ): Decision {
-  const interval = job.checkIntervalMinutes * MINUTE;
+  const interval = Math.round(job.checkIntervalMinutes * MINUTE);
   const jitter = Math.floor(interval * policy.jitterRatio * policy.random());
   // Stamped with the claim time: a check resumed after a crash computes the same price point.
   const checkedAt = job.claimedAt ?? now.toISOString();

@@ -23,8 +23,11 @@ export interface PageIndex {
   metas: Map<string, string>;
   jsonLd: string[];
   itemprops: Element[];
-  /** Elements whose class or id mentions "price", in document order. */
-  priceElements: { el: Element; order: number; struck: boolean }[];
+  /**
+   * Elements whose class or id mentions "price", in document order. `aside`: inside a
+   * recommendation, carousel or related-products section (other products' prices).
+   */
+  priceElements: { el: Element; order: number; struck: boolean; aside: boolean }[];
   /** Elements whose class or id mentions availability or stock. */
   stockElements: Element[];
   canonical: string | null;
@@ -35,6 +38,8 @@ export interface PageIndex {
   noscriptJs: boolean;
 }
 
+const STRUCK = 1;
+const ASIDE_FLAG = 2;
 const SKIP_TEXT = new Set(['script', 'style', 'noscript', 'template', 'svg', 'iframe']);
 const STRUCK_TAGS = new Set(['del', 's', 'strike']);
 /** Class/id words for prices that are not the current price ("old-price", "wasPrice", "msrp"). */
@@ -47,6 +52,13 @@ const OLD_WORDS = new Set(
 );
 const PRICE_WORD = /price|preis|prix|prezzo|precio|preço|cena|pris|prijs/i;
 /** Class/id words for the price being charged now. */
+/**
+ * Sections listing other products. "carousel"/"slider" alone would also match the product's own
+ * image gallery, which holds no prices, so they are included.
+ */
+const ASIDE =
+  /recommend|carousel|related|similar|also-?(?:viewed|bought|like|purchased)|you-?may|may-?also|cross-?sell|up-?sell|recently-?viewed|frequently-?bought|people-?also|recs-|sponsored/i;
+const STOCK_LABEL = /availability|in-?stock|out-?of-?stock|stock-?status|\bstock\b|inventory/i;
 export const CURRENT_PRICE = /sale|special|current|now|final|offer|deal|promo|actual|selling/i;
 
 /** "product-oldPrice was_price" → ["product", "old", "price", "was", "price"]. */
@@ -58,12 +70,16 @@ function labelWords(label: string): string[] {
     .filter(Boolean);
 }
 
+/** Cheap pre-test: labelWords is costly and most labels mention neither prices nor strikes. */
+const STRUCK_HINT = /price|preis|prix|prezzo|precio|preço|cena|pris|prijs|strike|crossed/i;
+
 /** Struck through, or labelled as an old/list price (the label must be about a price). */
 export function isStruckElement(el: Element): boolean {
   const a = el.attribs;
-  if (STRUCK_TAGS.has(el.name) || /line-through/i.test(a.style ?? '')) return true;
+  if (STRUCK_TAGS.has(el.name) || (a.style !== undefined && /line-through/i.test(a.style)))
+    return true;
   const label = `${a.class ?? ''} ${a.id ?? ''}`;
-  if (!label.trim()) return false;
+  if (!STRUCK_HINT.test(label)) return false;
   const words = labelWords(label);
   if (words.some((w) => w === 'strike' || w === 'strikethrough' || w === 'crossed')) return true;
   return PRICE_WORD.test(label) && words.some((w) => OLD_WORDS.has(w));
@@ -140,11 +156,16 @@ export function indexPage(rawHtml: string): PageIndex {
     noscriptJs: false,
   };
   let order = 0;
-  const stack: { node: AnyNode; struck: boolean }[] = [];
-  for (let i = doc.children.length - 1; i >= 0; i--)
-    stack.push({ node: doc.children[i], struck: false });
-  while (stack.length) {
-    const { node, struck } = stack.pop()!;
+  // Parallel stacks instead of one object per node: the walk visits every node of large pages.
+  const nodes: AnyNode[] = [];
+  const flags: number[] = [];
+  for (let i = doc.children.length - 1; i >= 0; i--) {
+    nodes.push(doc.children[i]);
+    flags.push(0);
+  }
+  while (nodes.length) {
+    const node = nodes.pop()!;
+    const flag = flags.pop()!;
     if (node.type === 'text') {
       // Only "little text" vs "a page" matters, so counting stops early on big pages.
       if (page.visibleText < 5000)
@@ -175,13 +196,13 @@ export function indexPage(rawHtml: string): PageIndex {
         break;
       }
       case 'link':
-        if (page.canonical === null && /\bcanonical\b/i.test(a.rel ?? '') && a.href)
+        if (page.canonical === null && a.rel && /\bcanonical\b/i.test(a.rel) && a.href)
           page.canonical = a.href;
         break;
       case 'script': {
         page.scriptCount++;
-        const type = (a.type ?? '').toLowerCase();
-        if (type.includes('ld+json')) {
+        const type = a.type;
+        if (type && type.toLowerCase().includes('ld+json')) {
           const t = scriptText(el);
           if (t.length <= MAX_JSONLD) page.jsonLd.push(t);
         }
@@ -200,31 +221,40 @@ export function indexPage(rawHtml: string): PageIndex {
           page.noscriptJs = true;
         continue;
       case 'form':
-        if (/captcha/i.test(a.action ?? '')) page.captchaMarker = true;
+        if (a.action && /captcha/i.test(a.action)) page.captchaMarker = true;
         break;
     }
     if (a.itemprop !== undefined) page.itemprops.push(el);
-    const id = a.id ?? '';
-    const cls = a.class ?? '';
-    if (
-      /captcha|challenge-form|cf-challenge|cf-browser-verification/i.test(id) ||
-      /^(?:g-recaptcha|h-captcha)$/.test(cls)
-    )
-      page.captchaMarker = true;
-    const isStruck = struck || isStruckElement(el);
-    if (
-      /price|preis|prix|prezzo|precio|preço|cena|pris|prijs/i.test(cls) ||
-      /price|precio/i.test(id)
-    )
-      page.priceElements.push({ el, order, struck: isStruck });
-    if (
-      /availability|in-?stock|out-?of-?stock|stock-?status|\bstock\b|inventory/i.test(
-        cls + ' ' + id,
+    const id = a.id;
+    const cls = a.class;
+    let f = flag;
+    if (id !== undefined || cls !== undefined || STRUCK_TAGS.has(name) || a.style !== undefined) {
+      const label = cls === undefined ? (id ?? '') : id === undefined ? cls : `${cls} ${id}`;
+      if (
+        (id !== undefined &&
+          /captcha|challenge-form|cf-challenge|cf-browser-verification/i.test(id)) ||
+        (cls !== undefined && /^(?:g-recaptcha|h-captcha)$/.test(cls))
       )
-    )
-      page.stockElements.push(el);
+        page.captchaMarker = true;
+      if ((f & STRUCK) === 0 && isStruckElement(el)) f |= STRUCK;
+      if ((f & ASIDE_FLAG) === 0 && ASIDE.test(label)) f |= ASIDE_FLAG;
+      if (
+        (cls !== undefined && PRICE_WORD.test(cls)) ||
+        (id !== undefined && /price|precio/i.test(id))
+      )
+        page.priceElements.push({
+          el,
+          order,
+          struck: (f & STRUCK) !== 0,
+          aside: (f & ASIDE_FLAG) !== 0,
+        });
+      if (STOCK_LABEL.test(label)) page.stockElements.push(el);
+    }
     const kids = el.children;
-    for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i], struck: isStruck });
+    for (let i = kids.length - 1; i >= 0; i--) {
+      nodes.push(kids[i]);
+      flags.push(f);
+    }
   }
   return page;
 }

@@ -12,7 +12,9 @@ const PCC_NESTED = `<h1 id="pdp-title">Portátil Aurelia Book 15</h1>
 
 describe('split prices', () => {
   it('PCComponentes profile: decimals nested in the integer element', () => {
-    const r = extractProduct(page('', PCC_NESTED, 'es'), { url: 'https://www.pccomponentes.com/x' });
+    const r = extractProduct(page('', PCC_NESTED, 'es'), {
+      url: 'https://www.pccomponentes.com/x',
+    });
     expect(r).toMatchObject({ price: '1299.99', currency: 'EUR' });
     expect(r.source.price).toBe('profile:pccomponentes');
   });
@@ -37,7 +39,7 @@ describe('split prices', () => {
   it('heuristic: never returns a fragment such as ",99"', () => {
     const html = page(
       '',
-      '<h1>Thing</h1><div class="layout"><span class="price-decimals">,99</span></div>',
+      '<h1>Thing</h1><div class="layout"><span id="price-current-decimals">,99</span></div>',
       'es',
     );
     expect(extractProduct(html).price).toBeNull();
@@ -83,8 +85,20 @@ describe('JSON-LD offers that disagree', () => {
   it('takes the offer of the variant the page shows (og:image)', () => {
     const html = page(
       ld([
-        { '@type': 'Offer', price: '15.0', priceCurrency: 'USD', sku: '1899954', image: 'http://x.test/sku/s1899954-main.jpg' },
-        { '@type': 'Offer', price: '32.0', priceCurrency: 'USD', sku: '1900000', image: 'http://x.test/sku/s1900000-main.jpg' },
+        {
+          '@type': 'Offer',
+          price: '15.0',
+          priceCurrency: 'USD',
+          sku: '1899954',
+          image: 'http://x.test/sku/s1899954-main.jpg',
+        },
+        {
+          '@type': 'Offer',
+          price: '32.0',
+          priceCurrency: 'USD',
+          sku: '1900000',
+          image: 'http://x.test/sku/s1900000-main.jpg',
+        },
       ]) + '<meta property="og:image" content="http://x.test/images/sku/s1900000-main-hero.jpg">',
       '<h1>Spray</h1>',
     );
@@ -111,5 +125,27 @@ describe('JSON-LD offers that disagree', () => {
       '<h1>Spray</h1>',
     );
     expect(extractProduct(html).price).toBe('15.00');
+  });
+});
+
+describe('regular and sale prices', () => {
+  it('takes the meta sale price when JSON-LD carries the declared regular price', () => {
+    const ld = {
+      '@type': 'Product',
+      name: 'Sconce',
+      offers: { '@type': 'Offer', price: '150.00', priceCurrency: 'USD' },
+    };
+    const html = page(
+      `<meta property="og:price:standard_amount" content="150.00">
+       <meta property="product:price:amount" content="120.00">
+       <meta property="product:price:currency" content="USD">
+       <script type="application/ld+json">${JSON.stringify(ld)}</script>`,
+      '<h1>Sconce</h1>',
+    );
+    expect(extractProduct(html)).toMatchObject({
+      price: '120.00',
+      currency: 'USD',
+      source: { price: 'meta' },
+    });
   });
 });

@@ -1,5 +1,5 @@
-import type { Element } from 'domhandler';
-import { CURRENT_PRICE, PageIndex, textOf } from './dom';
+import type { AnyNode, Element } from 'domhandler';
+import { CURRENT_PRICE, PageIndex, isStruckElement, textOf } from './dom';
 import { MoneyHints, ParsedMoney, parseMoney } from './money-parser';
 
 /** A price element's own text is short; longer texts are containers of several things. */
@@ -8,6 +8,13 @@ const MAX_PRICE_TEXT = 40;
 const WINDOW = 6;
 /** Elements (in document order) within which prices belong to the same buy box. */
 const NEARBY = 150;
+
+/** Words written just before a price that make it a former or reference price. */
+const OLD_TEXT =
+  /(?:^|[^\p{L}])(?:list price|was|rrp|save|you save|ahorra|sparen|économisez|msrp|uvp|statt|antes|before|regular price|reg\.?|compare at|typical price|original price|orig\.?|prix conseillé|precio anterior|vorher)\s*:?\s*$/iu;
+/** Words written just before a price that make it the price charged now. */
+const NOW_TEXT =
+  /(?:^|[^\p{L}])(?:now|sale|today|our price|special|deal|price now|ahora|jetzt|nur|maintenant|adesso|agora)\s*:?\s*$/iu;
 
 function isDescendant(el: Element, ancestor: Element): boolean {
   for (let p = el.parent; p; p = p.parent) if (p === ancestor) return true;
@@ -19,37 +26,121 @@ export interface HeuristicPrice extends ParsedMoney {
 }
 
 /**
+ * Visible text of a price element. Struck-through parts are left out; so are aria-hidden parts
+ * when something else remains, because those repeat the screen-reader price in split pieces.
+ */
+function priceText(el: Element): string {
+  const parts: string[] = [];
+  let hidden = false;
+  const walk = (n: AnyNode, skipHidden: boolean): void => {
+    if (n.type === 'text') {
+      parts.push((n as unknown as { data: string }).data);
+      return;
+    }
+    if (n.type !== 'tag') return;
+    const e = n as Element;
+    if (e !== el) {
+      if (isStruckElement(e)) return;
+      if (e.attribs['aria-hidden'] === 'true') {
+        hidden = true;
+        if (skipHidden) return;
+      }
+    }
+    for (const c of e.children) {
+      walk(c, skipHidden);
+      if (c.type === 'tag') parts.push(' ');
+    }
+  };
+  walk(el, true);
+  let text = parts.join('').replace(/\s+/g, ' ').trim();
+  if (hidden && !/\d/.test(text)) {
+    parts.length = 0;
+    walk(el, false);
+    text = parts.join('').replace(/\s+/g, ' ').trim();
+  }
+  return text;
+}
+
+/** Up to 40 characters of text written just before the element, inside its parent or grandparent. */
+function textBefore(el: Element): string {
+  let out = '';
+  let node: AnyNode = el;
+  for (let level = 0; level < 2 && out.trim() === ''; level++) {
+    for (let s = node.prev; s && out.length < 40; s = s.prev) {
+      if (s.type === 'text') out = (s as unknown as { data: string }).data + out;
+      else if (s.type === 'tag') out = textOf(s, 40) + ' ' + out;
+    }
+    if (!node.parent || node.parent.type !== 'tag') break;
+    node = node.parent;
+  }
+  return out.replace(/\s+/g, ' ').trim().slice(-40);
+}
+
+/** Numbers in a price text: "$329.99" → ["329.99"]; "1.299,99 €" → ["1.299,99"]. */
+const NUMBERS = /[.,]?\d(?:[\d.,'’]|\s(?=\d))*/g;
+
+/**
+ * The one amount a text states, or null when it is a fragment (",99") or states several
+ * different amounts (a container of a sale and a regular price: the caller looks inside).
+ */
+function completeAmount(
+  text: string,
+  hints: MoneyHints,
+): { money: ParsedMoney; several: boolean } | null {
+  const nums = text.match(NUMBERS);
+  if (!nums) return null;
+  if (/^[.,]/.test(nums[0])) return null;
+  const money = parseMoney(text, hints);
+  if (money.amount === null) return null;
+  for (let i = 1; i < nums.length; i++) {
+    const other = parseMoney(nums[i], hints).amount;
+    if (other !== null && other !== money.amount && /[1-9]/.test(other))
+      return { money, several: true };
+  }
+  return { money, several: false };
+}
+
+/**
  * Pages without markup: elements whose class or id says "price", with a currency written in
- * their text, not struck through and not labelled as an old price. The candidates that follow
- * the page's h1 are the buy box; when they disagree on the amount the answer is "unknown"
- * rather than a guess.
+ * their text, not struck through, not labelled or introduced as an old price, and not in a
+ * recommendation section. The outermost element whose text states one complete amount speaks
+ * for the elements inside it, so split prices ("1.299<span>,99</span> €") are read whole and a
+ * decimals fragment is never a price. The candidates that follow the page's h1 are the buy box;
+ * when they disagree on the amount the answer is "unknown" rather than a guess.
  */
 export function heuristicPrice(page: PageIndex, hints: MoneyHints): HeuristicPrice | null {
   const els = page.priceElements;
   const found: { money: HeuristicPrice; order: number; current: boolean }[] = [];
   /** "special-price" on a wrapper speaks for the price element inside it. */
   const currentWrappers: Element[] = [];
+  const textHints = { ...hints, currencyHint: null };
+  let settled: Element | null = null;
   for (let i = 0; i < els.length; i++) {
-    const { el, order, struck } = els[i];
-    if (struck) continue;
+    const { el, order, struck, aside } = els[i];
+    if (struck || aside) continue;
+    if (settled && isDescendant(el, settled)) continue;
+    const text = priceText(el);
+    if (!text || !/\d/.test(text)) continue;
     const label = `${el.attribs.class ?? ''} ${el.attribs.id ?? ''}`;
-    // A wrapper whose inner element is also a priced candidate: let the inner one speak.
-    let wrapper = false;
-    for (let j = i + 1; j < els.length && isDescendant(els[j].el, el); j++) {
-      if (!els[j].struck && /\d/.test(textOf(els[j].el, MAX_PRICE_TEXT + 1, true))) {
-        wrapper = true;
-        break;
-      }
-    }
-    if (wrapper) {
-      if (CURRENT_PRICE.test(label)) currentWrappers.push(el);
+    const labelCurrent = CURRENT_PRICE.test(label);
+    const parsed = text.length > MAX_PRICE_TEXT ? null : completeAmount(text, textHints);
+    if (parsed === null || parsed.several) {
+      // Too long, a fragment or several amounts: the elements inside may be the price.
+      if (labelCurrent) currentWrappers.push(el);
       continue;
     }
-    const text = textOf(el, MAX_PRICE_TEXT + 1, true);
-    if (!text || text.length > MAX_PRICE_TEXT) continue;
-    const money = parseMoney(text, { ...hints, currencyHint: null });
+    settled = el;
+    const money = parsed.money;
     if (money.amount === null || !/[1-9]/.test(money.amount)) continue;
-    const current = CURRENT_PRICE.test(label) || currentWrappers.some((w) => isDescendant(el, w));
+    // The words before the amount, without the currency sign: "Now $" → "Now".
+    const lead = text.slice(0, text.search(/[\d.,]/)).replace(/[^\p{L}\s:.]+\s*$/u, '');
+    const before = lead.trim() === '' ? textBefore(el) : '';
+    if (OLD_TEXT.test(lead) || OLD_TEXT.test(before)) continue;
+    const current =
+      labelCurrent ||
+      NOW_TEXT.test(lead) ||
+      NOW_TEXT.test(before) ||
+      currentWrappers.some((w) => isDescendant(el, w));
     // A bare number counts only where the label says it is the price charged now.
     let currency = money.currency;
     if (currency === null) {
@@ -64,7 +155,7 @@ export function heuristicPrice(page: PageIndex, hints: MoneyHints): HeuristicPri
   const candidates = afterTitle.length ? afterTitle : found;
   // Prices far below the first one are recommendations and upsells, not this product's buy box.
   const pool = candidates.filter((f) => f.order - candidates[0].order <= NEARBY).slice(0, WINDOW);
-  // "special-price" / "sale-price" beside a regular price that was not marked as old.
+  // "special-price" / "Now $52" beside a regular price that was not marked as old.
   const first = pool.find((f) => f.current) ?? pool[0];
   const same = pool.filter((f) => f.money.amount === first.money.amount).length;
   // The buy box usually repeats its price (desktop/mobile, sticky bar); a lone first value among

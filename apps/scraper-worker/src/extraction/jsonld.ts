@@ -6,6 +6,9 @@ export interface JsonLdOffer {
   currency: string | null;
   availability: string | null;
   url: string | null;
+  /** Identifies the variant: compared with the page's URL and og:image to find the one shown. */
+  sku: string | null;
+  image: string | null;
 }
 
 export interface JsonLdProduct {
@@ -98,6 +101,8 @@ function offerFrom(node: JsonObject, out: JsonLdOffer[], depth: number): void {
   const currency = scalar(node.priceCurrency);
   const availability = scalar(node.availability);
   const url = scalar(node.url);
+  const sku = scalar(node.sku) ?? scalar(node.gtin13) ?? scalar(node.gtin) ?? null;
+  const image = scalar(node.image);
   const isAggregate = types(node).includes('aggregateoffer');
   let price = isAggregate
     ? (scalar(node.lowPrice) ?? scalar(node.price))
@@ -115,12 +120,13 @@ function offerFrom(node: JsonObject, out: JsonLdOffer[], depth: number): void {
       }
     }
   }
-  if (price !== null) out.push({ price, currency: currency ?? specCurrency, availability, url });
+  if (price !== null)
+    out.push({ price, currency: currency ?? specCurrency, availability, url, sku, image });
   else if (isAggregate) {
     for (const o of asArray(node.offers)) if (isObject(o)) offerFrom(o, out, depth + 1);
   }
   if (price === null && availability !== null)
-    out.push({ price: null, currency, availability, url });
+    out.push({ price: null, currency, availability, url, sku, image });
 }
 
 function productFrom(node: JsonObject, depth: number): JsonLdProduct {

@@ -5,6 +5,8 @@ export interface MetaProduct {
   currency: string | null;
   availability: string | null;
   title: string | null;
+  /** The regular (pre-sale) price the page declares beside its selling price. */
+  regularPrice: string | null;
 }
 
 function pick(metas: Map<string, string>, keys: readonly string[]): string | null {
@@ -33,5 +35,11 @@ export function extractMeta(page: PageIndex): MetaProduct {
     ]),
     availability: pick(m, ['product:availability', 'og:availability']),
     title: pick(m, ['og:title', 'twitter:title']),
+    regularPrice: pick(m, [
+      'og:price:standard_amount',
+      'product:price:standard_amount',
+      'product:original_price:amount',
+      'og:original_price:amount',
+    ]),
   };
 }

@@ -4,8 +4,8 @@ import type { Element } from 'domhandler';
 import { selectOne } from 'css-select';
 import { Availability, availabilityFromText, normaliseAvailability } from './availability';
 import { PageIndex, indexPage, textOf, tightTextOf } from './dom';
-import { heuristicPrice } from './heuristic';
-import { extractJsonLd } from './jsonld';
+import { HeuristicPrice, heuristicPrice } from './heuristic';
+import { JsonLdOffer, extractJsonLd } from './jsonld';
 import { extractMeta } from './meta';
 import { extractMicrodata } from './microdata';
 import { MoneyHints, parseMoney } from './money-parser';
@@ -80,6 +80,49 @@ function priceValue(
 /** Zero is what shops put in markup when the real price is elsewhere (or on request). */
 function usable(amount: string | null): amount is string {
   return amount !== null && isDecimalString(amount) && /[1-9]/.test(amount);
+}
+
+/** "32.0" and "32.00" are the same amount; compared on digits, never through floats. */
+function sameAmount(a: string | null, b: string | null): boolean {
+  const norm = (x: string | null): string | null =>
+    x === null ? null : x.includes('.') ? x.replace(/\.?0+$/, '') : x;
+  return a !== null && b !== null && norm(a) === norm(b);
+}
+
+/**
+ * When a product's offers disagree on the price (sizes, colours, sellers), the one to track is the
+ * offer for the variant the page shows: the offer for this URL, else the offer whose SKU or image
+ * the page's URL or og:image names, else the offer whose price the buy box shows. Without any of
+ * these the first offer stands (the one the shop lists first): the lowest price would be the
+ * cheapest variant ("from $15"), which is not what a user watching this page is shown.
+ */
+function chooseOffer(
+  offers: JsonLdOffer[],
+  url: string | undefined,
+  marks: string[],
+  visiblePrice: () => HeuristicPrice | null,
+  hints: MoneyHints,
+): JsonLdOffer | undefined {
+  if (offers.length < 2) return undefined;
+  if (url) {
+    const own = offers.find((o) => o.url === url);
+    if (own) return own;
+  }
+  const amounts = offers.map((o) => priceValue(o.price, hints).amount);
+  if (amounts.every((a) => sameAmount(a, amounts[0]))) return undefined;
+  const named = offers.filter((o) => {
+    const sku = o.sku && /^[\w-]{5,}$/.test(o.sku) ? o.sku : null;
+    const image = o.image?.replace(/^.*\//, '').replace(/\.\w+$/, '') || null;
+    return marks.some(
+      (m) =>
+        (sku !== null && new RegExp(`(?<![\\w])[a-z]?${sku}(?![\\w])`, 'i').test(m)) ||
+        (image !== null && image.length >= 5 && m.includes(image)),
+    );
+  });
+  if (named.length === 1) return named[0];
+  const shown = visiblePrice();
+  if (shown) return offers.find((_, i) => sameAmount(amounts[i], shown.amount));
+  return undefined;
 }
 
 const TITLE_SEPARATORS = /\s+[|–—-]\s+|\s+[|:]\s+|\s+·\s+/;
@@ -199,12 +242,28 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
     currencyHint: baseHints.currencyHint ?? declaredCurrency,
   };
 
-  // JSON-LD: the offer for this URL if the page lists several, else the first priced offer.
+  // Structured data that states the regular price while the meta tags give a different selling
+  // price is the pre-sale price left in a template: the sale price is the one charged.
+  const isRegularPrice = (amount: string | null): boolean =>
+    meta.regularPrice !== null &&
+    meta.price !== null &&
+    !sameAmount(meta.price, meta.regularPrice) &&
+    usable(priceValue(meta.price, hints).amount) &&
+    sameAmount(amount, priceValue(meta.regularPrice, hints).amount);
+
+  let visible: HeuristicPrice | null | undefined;
+  const visiblePrice = (): HeuristicPrice | null => (visible ??= heuristicPrice(page, hints));
+  const variantMarks = [options.url, page.canonical, page.metas.get('og:image')].filter(
+    (x): x is string => !!x,
+  );
+
+  // JSON-LD: the first priced offer, unless the offers disagree on the price; see chooseOffer.
   for (const p of products) {
     const offers = p.offers.filter((o) => o.price !== null);
-    const own = options.url ? offers.find((o) => o.url === options.url) : undefined;
+    const own = chooseOffer(offers, options.url, variantMarks, visiblePrice, hints);
     for (const o of own ? [own, ...offers] : offers) {
       const v = priceValue(o.price, { ...hints, currencyHint: o.currency ?? hints.currencyHint });
+      if (isRegularPrice(v.amount)) continue;
       if (take(v.amount, o.currency ?? v.currency, 'jsonld')) break;
     }
     if (!availability) {
@@ -222,6 +281,7 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
 
   for (const raw of micro.prices) {
     const v = priceValue(raw, { ...hints, currencyHint: micro.currency ?? hints.currencyHint });
+    if (isRegularPrice(v.amount)) continue;
     if (
       take(
         v.amount,
@@ -259,7 +319,7 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
   }
 
   if (price === null) {
-    const h = heuristicPrice(page, hints);
+    const h = visiblePrice();
     if (h) take(h.amount, h.currency, 'heuristic');
   }
 

@@ -125,10 +125,21 @@ function pccPrice(doc: Document): { text: string | null; decimalSeparator?: stri
     '#pdp-price-current-integer',
   ]);
   if (whole) {
-    const wholeText = tightTextOf(whole);
-    const centsEl = whole.parent
-      ? selectOne<AnyNode, Element>('.cents, #pdp-price-current-decimals', whole.parent as Element)
-      : null;
+    // The decimals element is a sibling of the integer element or, in newer markup, inside it;
+    // only the integer element's own text nodes are the integer part, so they are never counted
+    // twice ("1.299<span>,99</span> €" must not read as "1.299,99" + ",99").
+    const ownText = whole.children
+      .map((c) => (c.type === 'text' ? (c as unknown as { data: string }).data : ''))
+      .join('');
+    const wholeText = ownText.trim() ? ownText : tightTextOf(whole);
+    const centsEl =
+      selectOne<AnyNode, Element>('.cents, #pdp-price-current-decimals', whole) ??
+      (whole.parent
+        ? selectOne<AnyNode, Element>(
+            '.cents, #pdp-price-current-decimals',
+            whole.parent as Element,
+          )
+        : null);
     const cents = centsEl ? tightTextOf(centsEl).replace(/[^\d]/g, '') : '';
     const symbol = /€/.test(textOf(whole.parent as Element, 100)) ? ' €' : '';
     if (cents)

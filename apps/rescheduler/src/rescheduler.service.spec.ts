@@ -1,0 +1,241 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { AwsConfig } from '@app/aws-clients';
+import { CheckQueue, JobsRepository } from '@app/jobs-domain';
+import { ReschedulerConfig } from './rescheduler.config';
+import { ReschedulerService } from './rescheduler.service';
+
+interface FakeJob {
+  userId: string;
+  jobId: string;
+  shard: string;
+  nextCheckAt: number;
+  status: string;
+}
+
+/**
+ * The two repository calls the rescheduler makes, over an in-memory due index. Pages follow
+ * DynamoDB's contract: at most `limit` items and a LastEvaluatedKey whenever the page is full.
+ * Any other repository method is absent, so a compensating write would fail the test.
+ */
+class FakeJobs {
+  readonly jobs = new Map<string, FakeJob>();
+  readonly queries: { shard: string; limit: number; startKey?: Record<string, unknown> }[] = [];
+  readonly claims: string[] = [];
+
+  add(job: FakeJob): void {
+    this.jobs.set(job.jobId, job);
+  }
+
+  async queryDue(shard: string, nowMs: number, limit: number, startKey?: Record<string, unknown>) {
+    this.queries.push({ shard, limit, startKey });
+    const due = [...this.jobs.values()]
+      .filter((j) => j.shard === shard && j.nextCheckAt <= nowMs)
+      .sort((a, b) => a.nextCheckAt - b.nextCheckAt || a.jobId.localeCompare(b.jobId));
+    // Like DynamoDB, continue after the start key's position in index order, whether or not that
+    // item is still in the index (a claim moves it out).
+    const after = (j: FakeJob) =>
+      !startKey ||
+      j.nextCheckAt > (startKey.nextCheckAt as number) ||
+      (j.nextCheckAt === startKey.nextCheckAt && j.jobId > (startKey.jobId as string));
+    const page = due.filter(after).slice(0, limit);
+    return {
+      keys: page.map(({ userId, jobId, nextCheckAt }) => ({ userId, jobId, nextCheckAt })),
+      lastKey:
+        page.length === limit
+          ? { jobId: page[page.length - 1].jobId, nextCheckAt: page[page.length - 1].nextCheckAt }
+          : undefined,
+    };
+  }
+
+  async claimDue(_userId: string, jobId: string, nowMs: number, leaseMs: number) {
+    this.claims.push(jobId);
+    const job = this.jobs.get(jobId);
+    if (!job || job.nextCheckAt > nowMs) return false;
+    job.status = 'queued';
+    job.nextCheckAt = nowMs + leaseMs;
+    return true;
+  }
+}
+
+/** An SQS client whose SendMessageBatch reports the entries of `failJobs` as failed, every time. */
+function fakeSqs(failJobs: Set<string> = new Set()) {
+  const sent: string[] = [];
+  const calls: number[] = [];
+  const client = {
+    send: jest.fn(async (command: unknown) => {
+      if (!(command instanceof SendMessageBatchCommand)) throw new Error('unexpected command');
+      const entries = command.input.Entries ?? [];
+      calls.push(entries.length);
+      const Successful: { Id: string }[] = [];
+      const Failed: { Id: string; Code: string; SenderFault: boolean }[] = [];
+      for (const e of entries) {
+        const body = JSON.parse(e.MessageBody!) as { jobId: string };
+        if (failJobs.has(body.jobId)) {
+          Failed.push({ Id: e.Id!, Code: 'InternalError', SenderFault: false });
+        } else {
+          sent.push(body.jobId);
+          Successful.push({ Id: e.Id! });
+        }
+      }
+      return { Successful, Failed };
+    }),
+  };
+  return { client: client as unknown as SQSClient, sent, calls };
+}
+
+function setup(opts: {
+  shards?: number;
+  pageSize?: number;
+  maxJobs?: number;
+  failJobs?: Set<string>;
+}) {
+  const aws = Object.assign(new AwsConfig(), {
+    DUE_SHARDS: opts.shards ?? 2,
+    CHECKS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/checks',
+  });
+  const config = Object.assign(new ReschedulerConfig(), {
+    CHECK_LEASE_SECONDS: 900,
+    RESCHEDULE_PAGE_SIZE: opts.pageSize ?? 100,
+    RESCHEDULE_MAX_JOBS_PER_RUN: opts.maxJobs ?? 50_000,
+    RESCHEDULE_SAFETY_MARGIN_MS: 5000,
+  });
+  const jobs = new FakeJobs();
+  const sqs = fakeSqs(opts.failJobs);
+  // The real CheckQueue: its batching and retry of failed entries is part of what is tested.
+  const queue = new CheckQueue(sqs.client, aws);
+  const service = new ReschedulerService(jobs as unknown as JobsRepository, queue, config, aws);
+  return { service, jobs, sqs };
+}
+
+const past = (n: number) => Date.now() - 60_000 - n;
+
+function seed(jobs: FakeJobs, shard: string, count: number, prefix: string): void {
+  for (let i = 0; i < count; i++) {
+    jobs.add({
+      userId: 'u1',
+      jobId: `${prefix}${i}`,
+      shard,
+      nextCheckAt: past(i),
+      status: 'active',
+    });
+  }
+}
+
+describe('ReschedulerService.runOnce', () => {
+  it('follows LastEvaluatedKey across pages of every shard', async () => {
+    const { service, jobs, sqs } = setup({ shards: 2, pageSize: 4 });
+    seed(jobs, 'S0', 10, 'a');
+    seed(jobs, 'S1', 3, 'b');
+    jobs.add({
+      userId: 'u1',
+      jobId: 'later',
+      shard: 'S0',
+      nextCheckAt: Date.now() + 3_600_000,
+      status: 'active',
+    });
+
+    const report = await service.runOnce();
+
+    expect(report).toEqual(
+      expect.objectContaining({ due: 13, claimed: 13, sent: 13, failed: 0, stoppedEarly: false }),
+    );
+    // S0, oldest first (a9 is the oldest): 4 + 4 + 2, the short page ends it; S1: 3.
+    const s0 = jobs.queries.filter((q) => q.shard === 'S0');
+    expect(s0.map((q) => q.startKey?.jobId)).toEqual([undefined, 'a6', 'a2']);
+    expect(jobs.queries.filter((q) => q.shard === 'S1')).toHaveLength(1);
+    expect(new Set(sqs.sent)).toEqual(new Set([...jobs.jobs.keys()].filter((k) => k !== 'later')));
+    expect(sqs.sent).toHaveLength(13);
+    expect(jobs.jobs.get('later')!.status).toBe('active');
+    // One SendMessageBatch per page (pages are at most 4 here, under the batch limit of 10).
+    expect(sqs.calls).toEqual(expect.arrayContaining([4, 4, 2, 3]));
+  });
+
+  it('splits a page into SendMessageBatch calls of at most 10', async () => {
+    const { service, jobs, sqs } = setup({ shards: 1, pageSize: 25 });
+    seed(jobs, 'S0', 25, 'j');
+
+    const report = await service.runOnce();
+
+    expect(report.sent).toBe(25);
+    expect(sqs.calls).toEqual([10, 10, 5]);
+  });
+
+  it('counts entries SendMessageBatch keeps failing as failed and leaves those jobs leased', async () => {
+    const failJobs = new Set(['j2', 'j7']);
+    const { service, jobs, sqs } = setup({ shards: 1, pageSize: 10, failJobs });
+    seed(jobs, 'S0', 10, 'j');
+    const before = Date.now();
+
+    const report = await service.runOnce();
+
+    expect(report).toEqual(expect.objectContaining({ due: 10, claimed: 10, sent: 8, failed: 2 }));
+    expect(sqs.sent.sort()).toEqual(['j0', 'j1', 'j3', 'j4', 'j5', 'j6', 'j8', 'j9']);
+    // The failed entries were retried (3 attempts) and only they were re-sent.
+    expect(sqs.calls).toEqual([10, 2, 2]);
+    for (const id of failJobs) {
+      const job = jobs.jobs.get(id)!;
+      // Still claimed with its lease: it is due again when the lease expires, no rollback write.
+      expect(job.status).toBe('queued');
+      expect(job.nextCheckAt).toBeGreaterThanOrEqual(before + 900_000);
+    }
+  });
+
+  it('does not count a job whose conditional claim fails (another run got it)', async () => {
+    const { service, jobs, sqs } = setup({ shards: 1 });
+    seed(jobs, 'S0', 5, 'j');
+    const claim = jobs.claimDue.bind(jobs);
+    jobs.claimDue = async (u, id, now, lease) => (id === 'j1' ? false : claim(u, id, now, lease));
+
+    const report = await service.runOnce();
+
+    expect(report).toEqual(expect.objectContaining({ due: 5, claimed: 4, sent: 4, failed: 0 }));
+    expect(sqs.sent).not.toContain('j1');
+  });
+
+  it('stops early, before the next page, once the remaining time reaches the safety margin', async () => {
+    const { service, jobs, sqs } = setup({ shards: 1, pageSize: 5 });
+    seed(jobs, 'S0', 20, 'j');
+    // 6 s left for the first page, then below the 5 s margin.
+    let remaining = 6000;
+    const remainingMs = () => remaining;
+    const query = jobs.queryDue.bind(jobs);
+    jobs.queryDue = async (...args) => {
+      const page = await query(...args);
+      remaining = 4000;
+      return page;
+    };
+
+    const report = await service.runOnce(remainingMs);
+
+    expect(report).toEqual(
+      expect.objectContaining({ due: 5, claimed: 5, sent: 5, failed: 0, stoppedEarly: true }),
+    );
+    expect(jobs.queries).toHaveLength(1);
+    expect(sqs.sent).toHaveLength(5);
+    // The rest are untouched and still due for the next run.
+    expect([...jobs.jobs.values()].filter((j) => j.status === 'active')).toHaveLength(15);
+  });
+
+  it('takes no work at all when it starts inside the safety margin', async () => {
+    const { service, jobs, sqs } = setup({ shards: 4 });
+    seed(jobs, 'S0', 3, 'j');
+
+    const report = await service.runOnce(() => 5000);
+
+    expect(report).toEqual(expect.objectContaining({ due: 0, claimed: 0, stoppedEarly: true }));
+    expect(jobs.queries).toHaveLength(0);
+    expect(sqs.client.send).not.toHaveBeenCalled();
+  });
+
+  it('stops at RESCHEDULE_MAX_JOBS_PER_RUN across shards', async () => {
+    const { service, jobs } = setup({ shards: 2, pageSize: 100, maxJobs: 6 });
+    seed(jobs, 'S0', 10, 'a');
+    seed(jobs, 'S1', 10, 'b');
+
+    const report = await service.runOnce();
+
+    expect(report.due).toBeLessThanOrEqual(12); // both shards may ask for the budget at once
+    expect(report.due).toBeGreaterThanOrEqual(6);
+    expect(report.stoppedEarly).toBe(true);
+  });
+});

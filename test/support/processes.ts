@@ -1,0 +1,69 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { bundleIsStale } from '../../tools/local-stack/bundles';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+export type AppName = 'gateway' | 'scraper-worker' | 'rescheduler';
+
+/** Builds the apps whose bundle is missing or stale, as `npm start` does. */
+export async function ensureBuilt(apps: AppName[]): Promise<void> {
+  for (const app of apps) {
+    if (!(await bundleIsStale(app))) continue;
+    const out = spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build', app], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (out.status !== 0) throw new Error(`nest build ${app} failed:\n${out.stdout}\n${out.stderr}`);
+  }
+}
+
+/** One app's bundle running as its own process, the way the local stack and the images run it. */
+export class AppProcess {
+  private child?: ChildProcess;
+  private output = '';
+
+  constructor(
+    readonly app: AppName,
+    private readonly env: Record<string, string | undefined>,
+    private readonly args: string[] = [],
+  ) {}
+
+  start(): this {
+    this.output = '';
+    this.child = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', this.app, 'main.js'), ...this.args], {
+      cwd: ROOT,
+      env: this.env as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
+    return this;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  logs(): string {
+    return this.output;
+  }
+
+  /** Resolves with the exit code once the process is gone. */
+  async run(): Promise<number | null> {
+    const child = this.start().child!;
+    return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+  }
+}
