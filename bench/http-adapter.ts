@@ -95,7 +95,8 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
 
 function run(opts: autocannon.Options): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
+    const inst = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
+    if (process.env.HTTP_BENCH_DEBUG) inst.on("tick", (c) => process.stderr.write(`tick ${JSON.stringify(c)}\n`));
   });
 }
 
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
     await exited(raw);
 
     // 2. The embedded stack and the real gateway.
+    process.stderr.write('starting postgres, dynalite, local-aws-sqs ...\n');
     const postgres: PostgresHandle = await startPostgres({
       dataDir: path.join(workDir, 'postgres'),
       port: pgPort,
@@ -206,6 +208,7 @@ async function main(): Promise<void> {
       EGRESS_ALLOW_HOSTS: '',
       SHUTDOWN_DRAIN_MS: '0',
     };
+    process.stderr.write('migrating ...\n');
     const migrate = spawnNode([BUNDLE, 'migrate'], env);
     if ((await exited(migrate)) !== 0) throw new Error('gateway migrate failed');
     const gw = spawnNode([BUNDLE], env);
@@ -213,6 +216,7 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${gwPort}`;
     await waitFor(`${base}/health/live`);
 
+    process.stderr.write('gateway up: creating a user and 20 jobs ...\n');
     const email = `bench-${Date.now()}@example.com`;
     const password = 'correct horse battery staple 42';
     const post = (p: string, body: unknown, token?: string) =>

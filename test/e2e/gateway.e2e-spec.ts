@@ -522,3 +522,23 @@ describe('gateway API (e2e)', () => {
     expect(await ui.text()).toMatch(/swagger/i);
   });
 });
+
+describe('gateway without its database (e2e)', () => {
+  it('starts, answers liveness, fails readiness and answers 503 (not 401) until PostgreSQL is back', async () => {
+    const gw = await startGateway({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', CHECKS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/q' });
+    try {
+      expect((await fetch(`${gw.baseUrl}/health/live`)).status).toBe(200);
+      expect((await fetch(`${gw.baseUrl}/health/ready`)).status).toBe(503);
+      const signin = await fetch(`${gw.baseUrl}/api/v1/signin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'a@example.com', password: 'long enough pw' }),
+      });
+      expect(signin.status).toBe(503);
+      const body = await signin.text();
+      expect(body).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|postgres/i);
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { runMigrations } from '@app/auth';
+import { DatabaseConnector, runMigrations } from '@app/auth';
 import { createGateway } from '../../apps/gateway/src/main';
 
 export interface RunningApp {
@@ -29,10 +29,14 @@ export async function startGateway(
   overrides: Record<string, string | undefined> = {},
 ): Promise<RunningApp> {
   const env = testEnv(overrides);
-  migrated ??= runMigrations(env.DATABASE_URL!);
+  // Always the suite's real database, even when a test points the app at an unreachable one.
+  migrated ??= runMigrations(process.env.DATABASE_URL!);
   await migrated;
   const { app } = await createGateway(env);
   await app.listen({ port: 0, host: '127.0.0.1' });
+  // The database connects in the background; like a load balancer waiting for readiness, tests
+  // start once it is there (unless the test points the app at an unreachable one on purpose).
+  if (env.DATABASE_URL === process.env.DATABASE_URL) await app.get(DatabaseConnector).whenConnected(20_000);
   const address = app.getHttpServer().address() as { port: number };
   return { app, baseUrl: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }

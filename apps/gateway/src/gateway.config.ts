@@ -3,8 +3,14 @@ import 'reflect-metadata';
 import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { Transform } from 'class-transformer';
 
-const toBool = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? ['1', 'true', 'yes'].includes(value.toLowerCase()) : value;
+/**
+ * Reads the raw variable: implicit conversion has already turned "false" into `true` (a non-empty
+ * string) by the time `value` arrives.
+ */
+const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
+  const raw = obj[key];
+  return typeof raw === 'string' ? ['1', 'true', 'yes'].includes(raw.trim().toLowerCase()) : raw;
+};
 
 /** The gateway's own settings; AWS and auth settings are validated by their libraries. */
 export class GatewayConfig {

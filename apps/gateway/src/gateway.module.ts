@@ -5,7 +5,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import { AuthModule, databaseOptions } from '@app/auth';
+import { AuthModule, DatabaseConnector, databaseOptions } from '@app/auth';
 import { AwsClientsModule, AwsHealthIndicators } from '@app/aws-clients';
 import { CheckQueue, JobsRepository } from '@app/jobs-domain';
 import {
@@ -59,7 +59,11 @@ export class GatewayModule {
         }),
         GatewayConfigModule.register(config),
         LoggerModule.forRoot(loggerParams('gateway', env.LOG_LEVEL)),
-        TypeOrmModule.forRoot(databaseOptions(config.DATABASE_URL, config.DATABASE_SSL)),
+        TypeOrmModule.forRoot({
+          ...databaseOptions(config.DATABASE_URL, config.DATABASE_SSL),
+          // Connected in the background by DatabaseConnector: a database outage never stops the start.
+          manualInitialization: true,
+        }),
         AwsClientsModule.forRoot(env),
         AuthModule.forRoot(env),
         ThrottlerModule.forRoot({
@@ -82,6 +86,7 @@ export class GatewayModule {
       providers: [
         ShutdownState,
         AwsHealthIndicators,
+        DatabaseConnector,
         {
           provide: APP_PIPE,
           useValue: new ValidationPipe({

@@ -33,6 +33,10 @@ export class WorkerConfig {
   @IsString()
   PUPPETEER_EXECUTABLE_PATH?: string;
 
+  /** "true" in hardened pods, where Chromium's own sandbox cannot start (the container is the sandbox). */
+  @IsIn(['true', 'false'])
+  BROWSER_NO_SANDBOX: string = 'false';
+
   /** "false" runs HTTP-only even when a browser is installed. */
   @IsIn(['true', 'false'])
   BROWSER_ENABLED: string = 'true';

@@ -136,6 +136,7 @@ export class WorkerModule {
               recycleAfterPages: config.BROWSER_RECYCLE_AFTER_PAGES,
               userAgent: config.USER_AGENT,
               acceptLanguage: config.ACCEPT_LANGUAGE,
+              noSandbox: config.BROWSER_NO_SANDBOX === 'true',
             });
           },
         },

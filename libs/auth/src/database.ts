@@ -1,3 +1,5 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { CreateUsers1732320000000 } from './migrations/1732320000000-create-users';
 import { UserEntity } from './user.entity';
@@ -30,5 +32,47 @@ export async function runMigrations(url: string, ssl = false): Promise<string[]>
     return done.map((m) => m.name);
   } finally {
     await ds.destroy();
+  }
+}
+
+/**
+ * Connects to PostgreSQL in the background, retrying with backoff, so that the process starts and
+ * answers liveness while the database is away (readiness reports it down; requests that need it
+ * get 503). Used with TypeOrmModule's `manualInitialization`.
+ */
+@Injectable()
+export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Database');
+  private stopped = false;
+  private connecting?: Promise<void>;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  onApplicationBootstrap(): void {
+    this.connecting = this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    for (let delay = 250; !this.stopped && !this.dataSource.isInitialized; delay = Math.min(delay * 2, 15_000)) {
+      try {
+        await this.dataSource.initialize();
+        this.logger.log('connected to PostgreSQL');
+      } catch (err) {
+        this.logger.warn({ reason: (err as Error)?.message?.replace(/postgres(ql)?:\/\/\S+/g, '[url]') }, `PostgreSQL unreachable; retrying in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
+  }
+
+  /** Waits until connected (or until `timeoutMs`); for tools that need the database before serving. */
+  async whenConnected(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.dataSource.isInitialized && Date.now() < deadline) await sleep(50);
+    return this.dataSource.isInitialized;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.connecting;
   }
 }

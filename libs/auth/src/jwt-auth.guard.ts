@@ -6,7 +6,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { parseList } from '@app/platform';
+import { DependencyUnavailableError, parseList } from '@app/platform';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
 import { AuthenticatedUser } from './jwt.strategy';
 
@@ -44,6 +44,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<TUser = AuthenticatedUser>(err: unknown, user: TUser | false): TUser {
+    if (err instanceof DependencyUnavailableError) throw err;
     if (err || !user) throw new UnauthorizedException('Authentication required');
     return user;
   }

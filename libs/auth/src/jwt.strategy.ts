@@ -56,7 +56,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(req: RequestLike, claims: AccessTokenClaims): Promise<AuthenticatedUser | false> {
     if (typeof claims?.sub !== 'string' || typeof claims.ver !== 'number') return false;
-    const user = await this.users.findById(claims.sub).catch(() => null);
+    // A database outage is not an authentication failure: it surfaces as 503, not 401.
+    const user = await this.users.findById(claims.sub);
     if (!user || user.tokenVersion !== claims.ver) return false;
     return { id: user.id, email: user.email, authSource: req.authSource ?? 'bearer' };
   }

@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
+import { DependencyUnavailableError } from '@app/platform';
 import { UserEntity } from './user.entity';
 
 export class EmailTakenError extends Error {
   override readonly name = 'EmailTakenError';
+}
+
+/** Every database failure other than a constraint the caller can act on. */
+function unavailable(err: unknown): never {
+  throw new DependencyUnavailableError('database', err);
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -14,11 +20,11 @@ export class UsersRepository {
   constructor(@InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>) {}
 
   findByEmail(email: string): Promise<UserEntity | null> {
-    return this.repo.findOne({ where: { email } });
+    return this.repo.findOne({ where: { email } }).catch(unavailable);
   }
 
   findById(id: string): Promise<UserEntity | null> {
-    return this.repo.findOne({ where: { id } });
+    return this.repo.findOne({ where: { id } }).catch(unavailable);
   }
 
   async create(email: string, passwordHash: string): Promise<UserEntity> {
@@ -31,21 +37,21 @@ export class UsersRepository {
       ) {
         throw new EmailTakenError();
       }
-      throw err;
+      return unavailable(err);
     }
   }
 
   async setAlertSubscription(id: string, arn: string | null): Promise<void> {
-    await this.repo.update({ id }, { alertSubscriptionArn: arn });
+    await this.repo.update({ id }, { alertSubscriptionArn: arn }).catch(unavailable);
   }
 
   async delete(id: string): Promise<void> {
-    await this.repo.delete({ id });
+    await this.repo.delete({ id }).catch(unavailable);
   }
 
   /** Revokes every token issued so far; returns false when the user does not exist. */
   async bumpTokenVersion(id: string): Promise<boolean> {
-    const res = await this.repo.increment({ id }, 'tokenVersion', 1);
+    const res = await this.repo.increment({ id }, 'tokenVersion', 1).catch(unavailable);
     return (res.affected ?? 0) > 0;
   }
 }

@@ -19,6 +19,29 @@ export abstract class DomainError extends Error {
   abstract readonly code: string;
 }
 
+/** A dependency (database, DynamoDB, SQS) is unreachable or overloaded: 503, retry later. */
+export class DependencyUnavailableError extends DomainError {
+  readonly status = 503;
+  readonly code = 'DEPENDENCY_UNAVAILABLE';
+  constructor(
+    readonly dependency: string,
+    override readonly cause?: unknown,
+  ) {
+    super('Service temporarily unavailable; retry shortly');
+  }
+}
+
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** AWS SDK throttling, server faults and network failures: the caller should retry, not fix its request. */
+export function isTransientDependencyError(err: unknown): boolean {
+  const e = err as { $retryable?: unknown; $fault?: string; name?: string; code?: string; $metadata?: unknown };
+  if (!e || typeof e !== 'object') return false;
+  if (e.$metadata !== undefined && (e.$retryable || e.$fault === 'server')) return true;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
+  return typeof e.code === 'string' && TRANSIENT_CODES.has(e.code);
+}
+
 export interface ErrorBody {
   statusCode: number;
   error: string;
@@ -57,6 +80,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DependencyUnavailableError || isTransientDependencyError(exception)) {
+      const dependency = exception instanceof DependencyUnavailableError ? exception.dependency : 'aws';
+      this.logger.warn({ dependency, err: (exception as Error)?.name }, 'dependency unavailable');
+      return errorBody(503, 'Service temporarily unavailable; retry shortly', { code: 'DEPENDENCY_UNAVAILABLE' });
+    }
     if (exception instanceof DomainError) {
       return errorBody(exception.status, exception.message, { code: exception.code });
     }

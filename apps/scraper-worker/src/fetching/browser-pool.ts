@@ -55,6 +55,12 @@ export interface BrowserPoolOptions {
   maxSettleMs?: number;
   maxHtmlBytes?: number;
   onBlockedRequest?: (blocked: BlockedRequest) => void;
+  /**
+   * Run Chromium without its own sandbox. Its sandbox needs user namespaces or a setuid helper,
+   * which a hardened pod (non-root, no privilege escalation, RuntimeDefault seccomp) does not
+   * give; there the container is the sandbox. Always on as root, where Chromium refuses it.
+   */
+  noSandbox?: boolean;
 }
 
 export interface RenderOptions {
@@ -198,6 +204,7 @@ export class BrowserPool {
       settleQuietMs: options.settleQuietMs ?? 500,
       maxSettleMs: options.maxSettleMs ?? 5_000,
       maxHtmlBytes: options.maxHtmlBytes ?? 5 * 1024 * 1024,
+      noSandbox: options.noSandbox ?? false,
     };
   }
 
@@ -348,8 +355,8 @@ export class BrowserPool {
       '--mute-audio',
       `--lang=${lang}`,
     ];
-    // Chromium refuses to start its sandbox as root; elsewhere keep the sandbox.
-    if (typeof process.getuid === 'function' && process.getuid() === 0) args.push('--no-sandbox');
+    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (isRoot || this.opts.noSandbox) args.push('--no-sandbox');
     return args;
   }
 
