@@ -147,6 +147,7 @@ TRUST_PROXY: {{ $c.trustProxy | quote }}
 WORKER_CONCURRENCY: {{ .Values.scraperWorker.concurrency | quote }}
 BROWSER_CONCURRENCY: {{ .Values.scraperWorker.browserConcurrency | quote }}
 PUPPETEER_EXECUTABLE_PATH: {{ .Values.scraperWorker.puppeteerExecutablePath | quote }}
+BROWSER_NO_SANDBOX: {{ .Values.scraperWorker.browserNoSandbox | quote }}
 {{- if $c.otelExporterOtlpEndpoint }}
 OTEL_EXPORTER_OTLP_ENDPOINT: {{ $c.otelExporterOtlpEndpoint | quote }}
 {{- end }}
