@@ -4,7 +4,7 @@ import { createTestQueue, drain, sqsClient } from '../support/queues';
 // Response bodies are asserted field by field; a loose type keeps the assertions readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyJson = any;
-import { RunningApp, startGateway, uniqueEmail } from '../support/apps';
+import { eventually, RunningApp, startGateway, uniqueEmail } from '../support/apps';
 
 /**
  * The gateway through HTTP, against real PostgreSQL, dynalite and local-aws-sqs: the user journey,
@@ -523,9 +523,36 @@ describe('gateway API (e2e)', () => {
   });
 });
 
+describe('gateway shutdown (e2e)', () => {
+  it('fails readiness first, keeps serving during the drain, then closes', async () => {
+    const previous = process.env.SHUTDOWN_DRAIN_MS;
+    process.env.SHUTDOWN_DRAIN_MS = '1500';
+    const gw = await startGateway();
+    try {
+      expect((await fetch(`${gw.baseUrl}/health/live`)).status).toBe(200);
+      const closing = gw.close();
+      await eventually(
+        async () => ((await fetch(`${gw.baseUrl}/health/ready`)).status === 503 ? true : undefined),
+        1400,
+        'readiness to fail',
+      );
+      // Still serving while load balancers take it out of rotation.
+      expect((await fetch(`${gw.baseUrl}/health/live`)).status).toBe(200);
+      await closing;
+      await expect(fetch(`${gw.baseUrl}/health/live`)).rejects.toThrow();
+    } finally {
+      if (previous === undefined) delete process.env.SHUTDOWN_DRAIN_MS;
+      else process.env.SHUTDOWN_DRAIN_MS = previous;
+    }
+  });
+});
+
 describe('gateway without its database (e2e)', () => {
   it('starts, answers liveness, fails readiness and answers 503 (not 401) until PostgreSQL is back', async () => {
-    const gw = await startGateway({ DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', CHECKS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/q' });
+    const gw = await startGateway({
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      CHECKS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/q',
+    });
     try {
       expect((await fetch(`${gw.baseUrl}/health/live`)).status).toBe(200);
       expect((await fetch(`${gw.baseUrl}/health/ready`)).status).toBe(503);

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { findFreePorts, LOCAL_AWS_CREDENTIALS, LocalServiceHandle, provision, startSqs } from '../../tools/local-stack/services';
+import {
+  findFreePorts,
+  LOCAL_AWS_CREDENTIALS,
+  LocalServiceHandle,
+  provision,
+  startSqs,
+} from '../../tools/local-stack/services';
 import { FixtureShop, startFixtureShop } from '../fixtures/shop';
 import { eventually, uniqueEmail } from '../support/apps';
 import { AppProcess, ensureBuilt } from '../support/processes';
@@ -44,9 +50,15 @@ describe('the loop, end to end', () => {
 
   const ready = async (app: AppProcess, port: number) => {
     try {
-      await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok ? true : undefined), 90_000, `${app.app} to be ready`);
+      await eventually(
+        async () => ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok ? true : undefined),
+        90_000,
+        `${app.app} to be ready`,
+      );
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n--- ${app.app} output:\n${app.logs().slice(-3000)}`);
+      throw new Error(
+        `${(err as Error).message}\n--- ${app.app} output:\n${app.logs().slice(-3000)}`,
+      );
     }
   };
 
@@ -87,14 +99,35 @@ describe('the loop, end to end', () => {
     expect(await new AppProcess('gateway', env, ['migrate']).run()).toBe(0);
     gateway = new AppProcess('gateway', { ...env, PORT: String(ports.gateway) }).start();
     worker = new AppProcess('scraper-worker', { ...env, PORT: String(ports.worker) }).start();
-    rescheduler = new AppProcess('rescheduler', { ...env, PORT: String(ports.rescheduler) }).start();
-    await Promise.all([ready(gateway, ports.gateway), ready(worker, ports.worker), ready(rescheduler, ports.rescheduler)]);
+    rescheduler = new AppProcess('rescheduler', {
+      ...env,
+      PORT: String(ports.rescheduler),
+    }).start();
+    await Promise.all([
+      ready(gateway, ports.gateway),
+      ready(worker, ports.worker),
+      ready(rescheduler, ports.rescheduler),
+    ]);
     base = `http://127.0.0.1:${ports.gateway}/api/v1`;
 
     const email = uniqueEmail('loop');
     const json = { 'content-type': 'application/json' };
-    expect((await fetch(`${base}/signup`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: 'long enough pw' }) })).status).toBe(201);
-    const session = (await (await fetch(`${base}/signin`, { method: 'POST', headers: json, body: JSON.stringify({ email, password: 'long enough pw' }) })).json()) as AnyJson;
+    expect(
+      (
+        await fetch(`${base}/signup`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ email, password: 'long enough pw' }),
+        })
+      ).status,
+    ).toBe(201);
+    const session = (await (
+      await fetch(`${base}/signin`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email, password: 'long enough pw' }),
+      })
+    ).json()) as AnyJson;
     auth = { ...json, authorization: `Bearer ${session.accessToken}` };
   }, 300_000);
 
@@ -108,17 +141,37 @@ describe('the loop, end to end', () => {
     const res = await fetch(`${base}/jobs`, {
       method: 'POST',
       headers: auth,
-      body: JSON.stringify({ url: `${shop.baseUrl}/p/dynamic?sku=${sku}${extra}`, targetPrice, checkIntervalMinutes: INTERVAL_MINUTES }),
+      body: JSON.stringify({
+        url: `${shop.baseUrl}/p/dynamic?sku=${sku}${extra}`,
+        targetPrice,
+        checkIntervalMinutes: INTERVAL_MINUTES,
+      }),
     });
     expect(res.status).toBe(202);
     return (await res.json()) as AnyJson;
   };
-  const job = async (id: string) => (await (await fetch(`${base}/jobs/${id}`, { headers: auth })).json()) as AnyJson;
-  const points = async (id: string) => ((await (await fetch(`${base}/jobs/${id}/history?limit=100`, { headers: auth })).json()) as AnyJson).points as AnyJson[];
+  const job = async (id: string) =>
+    (await (await fetch(`${base}/jobs/${id}`, { headers: auth })).json()) as AnyJson;
+  const points = async (id: string) =>
+    (
+      (await (
+        await fetch(`${base}/jobs/${id}/history?limit=100`, { headers: auth })
+      ).json()) as AnyJson
+    ).points as AnyJson[];
   const alerts = async (id: string) =>
-    (((await (await fetch(`${base}/notifications?limit=100`, { headers: auth })).json()) as AnyJson).notifications as AnyJson[]).filter((n) => n.jobId === id);
+    (
+      (
+        (await (
+          await fetch(`${base}/notifications?limit=100`, { headers: auth })
+        ).json()) as AnyJson
+      ).notifications as AnyJson[]
+    ).filter((n) => n.jobId === id);
   const status = (id: string, want: string, timeoutMs = 30_000) =>
-    eventually(async () => ((await job(id)).status === want ? true : undefined), timeoutMs, `job ${id} to be ${want}`);
+    eventually(
+      async () => ((await job(id)).status === want ? true : undefined),
+      timeoutMs,
+      `job ${id} to be ${want}`,
+    );
   /** Completed rescheduler runs, from its own metrics. */
   const runs = async () => {
     const text = await (await fetch(`http://127.0.0.1:${ports.rescheduler}/metrics`)).text();
@@ -129,7 +182,9 @@ describe('the loop, end to end', () => {
     shop.setPrice('dynamic:cheap', '80.00');
     const j = await create('cheap', '100');
     await status(j.id, 'notified');
-    const n = await eventually(async () => ((await alerts(j.id)).length ? alerts(j.id) : undefined));
+    const n = await eventually(async () =>
+      (await alerts(j.id)).length ? alerts(j.id) : undefined,
+    );
     expect(n).toHaveLength(1);
     expect(n[0]).toMatchObject({ price: '80.00', targetPrice: '100.00' });
   });
@@ -137,13 +192,21 @@ describe('the loop, end to end', () => {
   it('rechecks on schedule, then notifies once when the shop lowers the price', async () => {
     shop.setPrice('dynamic:drop', '150.00');
     const j = await create('drop', '120');
-    await eventually(async () => ((await points(j.id)).length >= 3 ? true : undefined), 40_000, 'two rechecks');
+    await eventually(
+      async () => ((await points(j.id)).length >= 3 ? true : undefined),
+      40_000,
+      'two rechecks',
+    );
     expect((await job(j.id)).status).toBe('active');
     expect(await alerts(j.id)).toHaveLength(0);
     shop.setPrice('dynamic:drop', '119.99');
     await status(j.id, 'notified');
     const settled = await runs();
-    await eventually(async () => ((await runs()) >= settled + 3 ? true : undefined), 20_000, 'three more rescheduler runs');
+    await eventually(
+      async () => ((await runs()) >= settled + 3 ? true : undefined),
+      20_000,
+      'three more rescheduler runs',
+    );
     const n = await alerts(j.id);
     expect(n).toHaveLength(1);
     expect(n[0].price).toBe('119.99');
@@ -154,14 +217,23 @@ describe('the loop, end to end', () => {
     shop.setPrice('dynamic:pause', '500.00');
     const j = await create('pause', '100');
     await status(j.id, 'active');
-    const patch = (body: object) => fetch(`${base}/jobs/${j.id}`, { method: 'PATCH', headers: auth, body: JSON.stringify(body) });
+    const patch = (body: object) =>
+      fetch(`${base}/jobs/${j.id}`, { method: 'PATCH', headers: auth, body: JSON.stringify(body) });
     expect((await patch({ paused: true })).status).toBe(200);
     const before = (await points(j.id)).length;
     const from = await runs();
-    await eventually(async () => ((await runs()) >= from + 4 ? true : undefined), 20_000, 'four rescheduler runs');
+    await eventually(
+      async () => ((await runs()) >= from + 4 ? true : undefined),
+      20_000,
+      'four rescheduler runs',
+    );
     expect((await points(j.id)).length).toBe(before);
     expect((await patch({ paused: false })).status).toBe(200);
-    await eventually(async () => ((await points(j.id)).length > before ? true : undefined), 20_000, 'a check after resuming');
+    await eventually(
+      async () => ((await points(j.id)).length > before ? true : undefined),
+      20_000,
+      'a check after resuming',
+    );
   });
 
   it('completes a check whose worker was killed midway, without a duplicate price point or alert', async () => {
@@ -178,7 +250,14 @@ describe('the loop, end to end', () => {
 
   it('keeps accepting jobs while SQS is down, and checks them once it is back', async () => {
     await sqs.stop();
-    await eventually(async () => ((await fetch(`http://127.0.0.1:${ports.gateway}/health/ready`)).status === 503 ? true : undefined), 20_000, 'gateway readiness to fail');
+    await eventually(
+      async () =>
+        (await fetch(`http://127.0.0.1:${ports.gateway}/health/ready`)).status === 503
+          ? true
+          : undefined,
+      20_000,
+      'gateway readiness to fail',
+    );
     shop.setPrice('dynamic:outage', '42.00');
     const j = await create('outage', '50');
     expect(['pending', 'queued']).toContain(j.status);
@@ -189,7 +268,8 @@ describe('the loop, end to end', () => {
     try {
       await status(j.id, 'notified', 120_000);
     } catch (err) {
-      for (const p of [gateway, worker, rescheduler]) process.stderr.write(`--- ${p.app}\n${p.logs().slice(-3000)}\n`);
+      for (const p of [gateway, worker, rescheduler])
+        process.stderr.write(`--- ${p.app}\n${p.logs().slice(-3000)}\n`);
       throw err;
     }
     expect(await points(j.id)).toHaveLength(1);

@@ -36,7 +36,8 @@ export async function startGateway(
   await app.listen({ port: 0, host: '127.0.0.1' });
   // The database connects in the background; like a load balancer waiting for readiness, tests
   // start once it is there (unless the test points the app at an unreachable one on purpose).
-  if (env.DATABASE_URL === process.env.DATABASE_URL) await app.get(DatabaseConnector).whenConnected(20_000);
+  if (env.DATABASE_URL === process.env.DATABASE_URL)
+    await app.get(DatabaseConnector).whenConnected(20_000);
   const address = app.getHttpServer().address() as { port: number };
   return { app, baseUrl: `http://127.0.0.1:${address.port}`, close: () => app.close() };
 }

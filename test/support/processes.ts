@@ -9,11 +9,16 @@ export type AppName = 'gateway' | 'scraper-worker' | 'rescheduler';
 export async function ensureBuilt(apps: AppName[]): Promise<void> {
   for (const app of apps) {
     if (!(await bundleIsStale(app))) continue;
-    const out = spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build', app], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    if (out.status !== 0) throw new Error(`nest build ${app} failed:\n${out.stdout}\n${out.stderr}`);
+    const out = spawnSync(
+      process.execPath,
+      [require.resolve('@nestjs/cli/bin/nest.js'), 'build', app],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
+    if (out.status !== 0)
+      throw new Error(`nest build ${app} failed:\n${out.stdout}\n${out.stderr}`);
   }
 }
 
@@ -30,11 +35,15 @@ export class AppProcess {
 
   start(): this {
     this.output = '';
-    this.child = spawn(process.execPath, [path.join(ROOT, 'dist', 'apps', this.app, 'main.js'), ...this.args], {
-      cwd: ROOT,
-      env: this.env as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    this.child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'dist', 'apps', this.app, 'main.js'), ...this.args],
+      {
+        cwd: ROOT,
+        env: this.env as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const keep = (chunk: Buffer) => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
     };

@@ -10,12 +10,18 @@ describe('GatewayConfig', () => {
     ['1', true],
     ['0', false],
   ])('reads DATABASE_SSL=%s as %s', (value, expected) => {
-    expect(validateConfig(GatewayConfig, { ...base, DATABASE_SSL: value }).DATABASE_SSL).toBe(expected);
+    expect(validateConfig(GatewayConfig, { ...base, DATABASE_SSL: value }).DATABASE_SSL).toBe(
+      expected,
+    );
   });
 
   it('refuses an egress allow list in production', () => {
     expect(() =>
-      validateConfig(GatewayConfig, { ...base, NODE_ENV: 'production', EGRESS_ALLOW_HOSTS: '127.0.0.1:8080' }),
+      validateConfig(GatewayConfig, {
+        ...base,
+        NODE_ENV: 'production',
+        EGRESS_ALLOW_HOSTS: '127.0.0.1:8080',
+      }),
     ).toThrow(/EGRESS_ALLOW_HOSTS/);
   });
 

@@ -53,12 +53,19 @@ export class DatabaseConnector implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async connect(): Promise<void> {
-    for (let delay = 250; !this.stopped && !this.dataSource.isInitialized; delay = Math.min(delay * 2, 15_000)) {
+    for (
+      let delay = 250;
+      !this.stopped && !this.dataSource.isInitialized;
+      delay = Math.min(delay * 2, 15_000)
+    ) {
       try {
         await this.dataSource.initialize();
         this.logger.log('connected to PostgreSQL');
       } catch (err) {
-        this.logger.warn({ reason: (err as Error)?.message?.replace(/postgres(ql)?:\/\/\S+/g, '[url]') }, `PostgreSQL unreachable; retrying in ${delay} ms`);
+        this.logger.warn(
+          { reason: (err as Error)?.message?.replace(/postgres(ql)?:\/\/\S+/g, '[url]') },
+          `PostgreSQL unreachable; retrying in ${delay} ms`,
+        );
         await sleep(delay);
       }
     }

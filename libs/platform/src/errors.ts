@@ -31,11 +31,24 @@ export class DependencyUnavailableError extends DomainError {
   }
 }
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
 
 /** AWS SDK throttling, server faults and network failures: the caller should retry, not fix its request. */
 export function isTransientDependencyError(err: unknown): boolean {
-  const e = err as { $retryable?: unknown; $fault?: string; name?: string; code?: string; $metadata?: unknown };
+  const e = err as {
+    $retryable?: unknown;
+    $fault?: string;
+    name?: string;
+    code?: string;
+    $metadata?: unknown;
+  };
   if (!e || typeof e !== 'object') return false;
   if (e.$metadata !== undefined && (e.$retryable || e.$fault === 'server')) return true;
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
@@ -81,9 +94,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   toBody(exception: unknown): ErrorBody {
     if (exception instanceof DependencyUnavailableError || isTransientDependencyError(exception)) {
-      const dependency = exception instanceof DependencyUnavailableError ? exception.dependency : 'aws';
+      const dependency =
+        exception instanceof DependencyUnavailableError ? exception.dependency : 'aws';
       this.logger.warn({ dependency, err: (exception as Error)?.name }, 'dependency unavailable');
-      return errorBody(503, 'Service temporarily unavailable; retry shortly', { code: 'DEPENDENCY_UNAVAILABLE' });
+      return errorBody(503, 'Service temporarily unavailable; retry shortly', {
+        code: 'DEPENDENCY_UNAVAILABLE',
+      });
     }
     if (exception instanceof DomainError) {
       return errorBody(exception.status, exception.message, { code: exception.code });

@@ -23,12 +23,18 @@ export class ChecksConsumer {
   /** A check that threw: its message comes back after the retry visibility (DLQ after 5 receives). */
   @SqsConsumerEventHandler(CHECKS_CONSUMER, 'processing_error')
   onProcessingError(err: Error, message: Message): void {
-    this.logger.error({ err, messageId: message?.MessageId }, 'check failed; the message will be retried');
+    this.logger.error(
+      { err, messageId: message?.MessageId },
+      'check failed; the message will be retried',
+    );
   }
 
   @SqsConsumerEventHandler(CHECKS_CONSUMER, 'timeout_error')
   onTimeout(err: Error, message: Message): void {
-    this.logger.error({ err: err.message, messageId: message?.MessageId }, 'check timed out; the message will be retried');
+    this.logger.error(
+      { err: err.message, messageId: message?.MessageId },
+      'check timed out; the message will be retried',
+    );
   }
 
   /** Resolving deletes the message; throwing leaves it to come back after a backoff. */
