@@ -6,15 +6,11 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule, DatabaseConnector, databaseOptions } from '@app/auth';
-import { AwsClientsModule, AwsHealthIndicators } from '@app/aws-clients';
+import { AwsClientsModule } from '@app/aws-clients';
+import { AwsHealthIndicators } from '@app/aws-clients/health';
 import { CheckQueue, JobsRepository } from '@app/jobs-domain';
-import {
-  AllExceptionsFilter,
-  loggerParams,
-  MetricsModule,
-  ShutdownState,
-  validateConfig,
-} from '@app/platform';
+import { AllExceptionsFilter, loggerParams, ShutdownState, validateConfig } from '@app/platform';
+import { MetricsModule } from '@app/platform/http';
 import { AlertSubscriptions } from './auth/alert-subscriptions';
 import { AuthController } from './auth/auth.controller';
 import { emailTracker } from './auth/auth-throttler.guard';

@@ -1,12 +1,8 @@
 import 'reflect-metadata';
 import fastifyCookie from '@fastify/cookie';
 import { runMigrations } from '@app/auth';
-import {
-  assertNodeVersion,
-  createHttpApp,
-  exitOnBootstrapError,
-  validateConfig,
-} from '@app/platform';
+import { validateConfig } from '@app/platform';
+import { assertNodeVersion, createHttpApp, exitOnBootstrapError } from '@app/platform/http';
 import { GatewayConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 import { setupSwagger } from './swagger';

@@ -2,16 +2,14 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import { AwsHealthIndicators } from '@app/aws-clients';
+import { AwsHealthIndicators } from '@app/aws-clients/health';
+import { loggerParams, ShutdownState, validateConfig } from '@app/platform';
 import {
   assertNodeVersion,
   createHttpApp,
   exitOnBootstrapError,
-  loggerParams,
   MetricsModule,
-  ShutdownState,
-  validateConfig,
-} from '@app/platform';
+} from '@app/platform/http';
 import { HealthController } from './health.controller';
 import { handler } from './lambda';
 import { RescheduleLoop } from './reschedule-loop';

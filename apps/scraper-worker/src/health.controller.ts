@@ -1,6 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { AwsHealthIndicators } from '@app/aws-clients';
+import { AwsHealthIndicators } from '@app/aws-clients/health';
 import { ShutdownState } from '@app/platform';
 import { BrowserPool } from './fetching';
 import { BROWSER_POOL } from './checks/tokens';

@@ -1,10 +1,6 @@
 import 'reflect-metadata';
-import {
-  assertNodeVersion,
-  createHttpApp,
-  exitOnBootstrapError,
-  validateConfig,
-} from '@app/platform';
+import { validateConfig } from '@app/platform';
+import { assertNodeVersion, createHttpApp, exitOnBootstrapError } from '@app/platform/http';
 import { WorkerConfig } from './worker.config';
 import { WorkerModule } from './worker.module';
 

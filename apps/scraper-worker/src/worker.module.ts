@@ -10,15 +10,11 @@ import {
 import { TerminusModule } from '@nestjs/terminus';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import { LoggerModule } from 'nestjs-pino';
-import {
-  AWS_CONFIG,
-  AwsClientsModule,
-  AwsConfig,
-  AwsHealthIndicators,
-  SQS,
-} from '@app/aws-clients';
+import { AWS_CONFIG, AwsClientsModule, AwsConfig, SQS } from '@app/aws-clients';
+import { AwsHealthIndicators } from '@app/aws-clients/health';
 import { EgressAllowList, JobsRepository } from '@app/jobs-domain';
-import { loggerParams, MetricsModule, ShutdownState, validateConfig } from '@app/platform';
+import { loggerParams, ShutdownState, validateConfig } from '@app/platform';
+import { MetricsModule } from '@app/platform/http';
 import { CheckService } from './checks/check.service';
 import { CHECKS_CONSUMER, ChecksConsumer, retryVisibility } from './checks/checks.consumer';
 import { PageChecker } from './checks/page-checker';

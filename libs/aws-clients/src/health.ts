@@ -1,3 +1,4 @@
+/** Readiness indicators, imported as `@app/aws-clients/health` so that Terminus stays out of the Lambda bundle. */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

@@ -1,3 +1,2 @@
 export * from './aws.config';
 export * from './aws-clients.module';
-export * from './health';

@@ -1,5 +1,3 @@
-import { Controller, Get, Header, Module } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** One registry per process; apps add their own metrics to it. */
@@ -32,16 +30,3 @@ export function observeHttpRequest(
   httpRequestDuration.observe(labels, seconds);
   if (statusCode >= 500) httpRequestErrors.inc(labels);
 }
-
-@ApiExcludeController()
-@Controller('metrics')
-export class MetricsController {
-  @Get()
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  async scrape(): Promise<string> {
-    return metricsRegistry.metrics();
-  }
-}
-
-@Module({ controllers: [MetricsController] })
-export class MetricsModule {}

@@ -6,7 +6,7 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { AwsHealthIndicators } from '@app/aws-clients';
+import { AwsHealthIndicators } from '@app/aws-clients/health';
 import { ShutdownState } from '@app/platform';
 
 /** Liveness is the process alone; readiness adds every dependency and fails once shutdown begins. */
