@@ -11,7 +11,7 @@
  *                     the real gateway bundle (dist/apps/gateway/main.js, NODE_ENV=production,
  *                     JSON logs to /dev/null): Nest + Fastify + every global hook (request id,
  *                     logging, metrics, tracing, validation), no I/O
- *   gateway /jobs?limit=20 (bearer)
+ *   gateway /api/v1/jobs?limit=20 (bearer)
  *                     the same, authenticated (JWT verify, user lookup if any), one DynamoDB
  *                     Query returning 20 jobs from dynalite
  *
@@ -26,7 +26,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
+import { createRequire } from 'node:module';
 import {
   LOCAL_AWS_CREDENTIALS,
   findFreePorts,
@@ -37,6 +37,28 @@ import {
   type LocalServiceHandle,
   type PostgresHandle,
 } from '../tools/local-stack/services';
+
+// autocannon ships no types; the part of its programmatic API used here.
+interface AutocannonOptions {
+  url: string;
+  connections: number;
+  duration: number;
+  headers?: Record<string, string>;
+  timeout?: number;
+}
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number; max: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Autocannon = (
+  opts: AutocannonOptions,
+  cb: (err: Error | null, res: AutocannonResult) => void,
+) => { on(event: 'tick', fn: (c: { counter: number }) => void): void };
+const autocannon = createRequire(__filename)('autocannon') as Autocannon;
 
 const ROOT = path.resolve(__dirname, '..');
 const SECONDS = Number(process.env.HTTP_BENCH_SECONDS) || 10;
@@ -93,10 +115,11 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-function run(opts: autocannon.Options): Promise<autocannon.Result> {
+function run(opts: AutocannonOptions): Promise<AutocannonResult> {
   return new Promise((resolve, reject) => {
     const inst = autocannon(opts, (err, res) => (err ? reject(err) : resolve(res)));
-    if (process.env.HTTP_BENCH_DEBUG) inst.on("tick", (c) => process.stderr.write(`tick ${JSON.stringify(c)}\n`));
+    if (process.env.HTTP_BENCH_DEBUG)
+      inst.on('tick', (c) => process.stderr.write(`tick ${JSON.stringify(c)}\n`));
   });
 }
 
@@ -158,6 +181,7 @@ async function main(): Promise<void> {
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pricewatch-bench-http-'));
   await fs.chmod(workDir, 0o755);
   const rows: Row[] = [];
+  let pgPid: number | undefined;
   try {
     const [pgPort, dynamoPort, sqsPort, rawPort, gwPort] = await findFreePorts(5);
 
@@ -165,7 +189,13 @@ async function main(): Promise<void> {
     const raw = spawnNode(['-e', FASTIFY_RAW], { ...process.env, PORT: String(rawPort) });
     children.push(raw);
     await waitFor(`http://127.0.0.1:${rawPort}/health/live`);
-    rows.push(await load('fastify-raw GET /health/live', raw.pid!, `http://127.0.0.1:${rawPort}/health/live`));
+    rows.push(
+      await load(
+        'fastify-raw GET /health/live',
+        raw.pid!,
+        `http://127.0.0.1:${rawPort}/health/live`,
+      ),
+    );
     raw.kill('SIGTERM');
     await exited(raw);
 
@@ -178,6 +208,7 @@ async function main(): Promise<void> {
       ephemeral: true,
     });
     stops.push(postgres.stop);
+    pgPid = postgres.pid;
     const region = 'us-east-1';
     const [dynamodb, sqs]: LocalServiceHandle[] = await Promise.all([
       startDynalite({ port: dynamoPort }),
@@ -211,7 +242,9 @@ async function main(): Promise<void> {
     process.stderr.write('migrating ...\n');
     const migrate = spawnNode([BUNDLE, 'migrate'], env);
     if ((await exited(migrate)) !== 0) throw new Error('gateway migrate failed');
-    const gw = spawnNode([BUNDLE], env);
+    // e.g. HTTP_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway.
+    const nodeArgs = (process.env.HTTP_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const gw = spawnNode([...nodeArgs, BUNDLE], env);
     children.push(gw);
     const base = `http://127.0.0.1:${gwPort}`;
     await waitFor(`${base}/health/live`);
@@ -220,7 +253,7 @@ async function main(): Promise<void> {
     const email = `bench-${Date.now()}@example.com`;
     const password = 'correct horse battery staple 42';
     const post = (p: string, body: unknown, token?: string) =>
-      fetch(`${base}${p}`, {
+      fetch(`${base}/api/v1${p}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -228,7 +261,8 @@ async function main(): Promise<void> {
         },
         body: JSON.stringify(body),
       });
-    if (!(await post('/signup', { email, password })).ok) throw new Error('signup failed');
+    const signup = await post('/signup', { email, password });
+    if (!signup.ok) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
     const signin = await post('/signin', { email, password });
     const { accessToken } = (await signin.json()) as { accessToken: string };
     for (let i = 0; i < 20; i++) {
@@ -239,7 +273,7 @@ async function main(): Promise<void> {
       );
       if (!r.ok) throw new Error(`create job: ${r.status} ${await r.text()}`);
     }
-    const list = await fetch(`${base}/jobs?limit=20`, {
+    const list = await fetch(`${base}/api/v1/jobs?limit=20`, {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     const listed = ((await list.json()) as { jobs: unknown[] }).jobs.length;
@@ -247,17 +281,40 @@ async function main(): Promise<void> {
 
     rows.push(await load('gateway GET /health/live', gw.pid!, `${base}/health/live`));
     rows.push(
-      await load('gateway GET /jobs?limit=20 (bearer)', gw.pid!, `${base}/jobs?limit=20`, {
-        authorization: `Bearer ${accessToken}`,
-      }),
+      await load(
+        'gateway GET /api/v1/jobs?limit=20 (bearer)',
+        gw.pid!,
+        `${base}/api/v1/jobs?limit=20`,
+        {
+          authorization: `Bearer ${accessToken}`,
+        },
+      ),
     );
+    console.table(rows);
+  } catch (err) {
+    console.error(err);
+    throw err;
   } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await Promise.all(children.map(exited));
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    process.stderr.write('cleaning up ...\n');
+    // dynalite's close waits for idle sockets; never leave Postgres running behind us.
+    setTimeout(() => {
+      if (pgPid) {
+        try {
+          process.kill(pgPid, 'SIGINT');
+        } catch {
+          /* already gone */
+        }
+      }
+      process.exit(0);
+    }, 20_000).unref();
+    const live = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const c of live) c.kill('SIGTERM');
+    const killer = setTimeout(() => live.forEach((c) => c.kill('SIGKILL')), 5_000);
+    await Promise.all(live.map(exited));
+    clearTimeout(killer);
+    await Promise.allSettled(stops.map((stop) => stop()));
     await fs.rm(workDir, { recursive: true, force: true });
   }
-  console.table(rows);
 }
 
 main().then(

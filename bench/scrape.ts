@@ -240,7 +240,11 @@ function slugs(n: number, jsShare: number): string[] {
   return out;
 }
 
-async function runPool<T>(items: T[], concurrency: number, fn: (item: T, i: number) => Promise<void>) {
+async function runPool<T>(
+  items: T[],
+  concurrency: number,
+  fn: (item: T, i: number) => Promise<void>,
+) {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, items.length) }, async () => {
@@ -311,9 +315,7 @@ function startShop(): Promise<{ child: ChildProcess; baseUrl: string; hostPort: 
     const child = fork(__filename, ['--shop'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`fixture shop exited (${code})`)));
-    child.once('message', (m: { baseUrl: string; hostPort: string }) =>
-      resolve({ child, ...m }),
-    );
+    child.once('message', (m: { baseUrl: string; hostPort: string }) => resolve({ child, ...m }));
   });
 }
 
@@ -389,11 +391,21 @@ async function main(): Promise<void> {
 
   const results: Result[] = [];
   const wc = String(WORKER_CONCURRENCY);
-  results.push(await measure('http (static)', wc, slugs(N_STATIC, 0), WORKER_CONCURRENCY, viaWorker));
   results.push(
-    await measure(`browser (js, pool ${BROWSER_CONCURRENCY})`, wc, slugs(N_BROWSER, 1), WORKER_CONCURRENCY, viaWorker),
+    await measure('http (static)', wc, slugs(N_STATIC, 0), WORKER_CONCURRENCY, viaWorker),
   );
-  results.push(await measure('mix 80/20', wc, slugs(N_MIX, JS_SHARE), WORKER_CONCURRENCY, viaWorker));
+  results.push(
+    await measure(
+      `browser (js, pool ${BROWSER_CONCURRENCY})`,
+      wc,
+      slugs(N_BROWSER, 1),
+      WORKER_CONCURRENCY,
+      viaWorker,
+    ),
+  );
+  results.push(
+    await measure('mix 80/20', wc, slugs(N_MIX, JS_SHARE), WORKER_CONCURRENCY, viaWorker),
+  );
   results.push(
     await measure(
       'baseline: browser/check, mix 80/20',
@@ -410,7 +422,8 @@ async function main(): Promise<void> {
   shop.child.removeAllListeners('exit');
   shop.child.disconnect();
 
-  const pct = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)];
+  const pct = (xs: number[], q: number) =>
+    xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)];
   const rows = results.map((r) => {
     const cps = r.n / (r.wallMs / 1000);
     const total = r.nodeCpuMs + r.chromiumCpuMs;
@@ -429,21 +442,28 @@ async function main(): Promise<void> {
       'node RSS MB': r.peakNodeRssMb.toFixed(0),
       'chromium PSS MB': r.peakChromiumMb.toFixed(0),
       load: r.load.toFixed(1),
-      outcomes: Object.entries(r.outcomes).map(([k, v]) => `${k}:${v}`).join(' '),
-      paths: Object.entries(r.paths).map(([k, v]) => `${k}:${v}`).join(' '),
+      outcomes: Object.entries(r.outcomes)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(' '),
+      paths: Object.entries(r.paths)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(' '),
     };
   });
   console.table(rows);
   const base = results[results.length - 1];
   const mix = results[2];
   const speed = mix.n / mix.wallMs / (base.n / base.wallMs);
-  const cost = (base.nodeCpuMs + base.chromiumCpuMs) / base.n / ((mix.nodeCpuMs + mix.chromiumCpuMs) / mix.n);
+  const cost =
+    (base.nodeCpuMs + base.chromiumCpuMs) / base.n / ((mix.nodeCpuMs + mix.chromiumCpuMs) / mix.n);
   console.log(
     `mix vs baseline (same 80/20 pages): ${speed.toFixed(1)}x the checks/s, ${cost.toFixed(1)}x less CPU per check`,
   );
   console.log(
     `per core (= 1000 / CPU ms per check, i.e. CPU-bound ceiling): ` +
-      results.map((r) => `${r.name} ${(1000 / ((r.nodeCpuMs + r.chromiumCpuMs) / r.n)).toFixed(1)}`).join('; '),
+      results
+        .map((r) => `${r.name} ${(1000 / ((r.nodeCpuMs + r.chromiumCpuMs) / r.n)).toFixed(1)}`)
+        .join('; '),
   );
   console.log(`browser pool after the run: ${JSON.stringify(poolStatus)}`);
 }

@@ -96,7 +96,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof DependencyUnavailableError || isTransientDependencyError(exception)) {
       const dependency =
         exception instanceof DependencyUnavailableError ? exception.dependency : 'aws';
-      this.logger.warn({ dependency, err: (exception as Error)?.name }, 'dependency unavailable');
+      const cause = exception instanceof DependencyUnavailableError ? exception.cause : exception;
+      // For operators only: the cause's message, with any connection string cut out.
+      const reason = String((cause as Error)?.message ?? cause)
+        .replace(/[a-z]+:\/\/\S+/gi, '[url]')
+        .slice(0, 300);
+      this.logger.warn({ dependency, reason }, 'dependency unavailable');
       return errorBody(503, 'Service temporarily unavailable; retry shortly', {
         code: 'DEPENDENCY_UNAVAILABLE',
       });
