@@ -1,33 +1,21 @@
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller } from '@nestjs/common';
+import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { AwsHealthIndicators } from '@app/aws-clients/health';
 import { ShutdownState } from '@app/platform';
+import { HealthEndpoints } from '@app/platform/http';
 
 @Controller('health')
-export class HealthController {
+export class HealthController extends HealthEndpoints {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
+    health: HealthCheckService,
+    indicators: HealthIndicatorService,
+    shutdown: ShutdownState,
     private readonly aws: AwsHealthIndicators,
-    private readonly shutdown: ShutdownState,
-  ) {}
-
-  @Get('live')
-  @HealthCheck()
-  live() {
-    return this.health.check([]);
+  ) {
+    super(health, indicators, shutdown);
   }
 
-  @Get('ready')
-  @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => {
-        const check = this.indicators.check('lifecycle');
-        return this.shutdown.isShuttingDown ? check.down({ reason: 'shutting down' }) : check.up();
-      },
-      () => this.aws.dynamodb(),
-      () => this.aws.sqsQueue(),
-    ]);
+  protected dependencies() {
+    return [() => this.aws.dynamodb(), () => this.aws.sqsQueue()];
   }
 }

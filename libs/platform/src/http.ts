@@ -5,3 +5,4 @@
  */
 export * from './bootstrap';
 export * from './metrics.module';
+export * from './health-endpoints';

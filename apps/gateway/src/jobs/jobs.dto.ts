@@ -73,27 +73,6 @@ export class UpdateJobDto {
   paused?: boolean;
 }
 
-export class ListJobsQueryDto {
-  /** Page size, 1 to 100. @example 20 */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 20;
-
-  /** The nextCursor of the previous page. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(1024)
-  cursor?: string;
-
-  /** Only jobs in this status. */
-  @IsOptional()
-  @IsIn(JOB_STATUSES)
-  status?: JobStatus;
-}
-
 export class PageQueryDto {
   /** Page size, 1 to 100. @example 20 */
   @IsOptional()
@@ -108,6 +87,13 @@ export class PageQueryDto {
   @IsString()
   @MaxLength(1024)
   cursor?: string;
+}
+
+export class ListJobsQueryDto extends PageQueryDto {
+  /** Only jobs in this status. */
+  @IsOptional()
+  @IsIn(JOB_STATUSES)
+  status?: JobStatus;
 }
 
 export class JobDto {
