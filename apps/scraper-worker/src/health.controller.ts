@@ -29,16 +29,14 @@ export class HealthController extends HealthEndpoints {
           available: false,
           reason: 'disabled by BROWSER_ENABLED=false',
         };
-        return this.indicators
-          .check('browser')
-          .up({
-            mode: available ? 'http+browser' : 'http-only',
-            reason,
-            inUse,
-            maxPages,
-            launches,
-            pagesServed,
-          });
+        return this.indicators.check('browser').up({
+          mode: available ? 'http+browser' : 'http-only',
+          reason,
+          inUse,
+          maxPages,
+          launches,
+          pagesServed,
+        });
       },
     ];
   }

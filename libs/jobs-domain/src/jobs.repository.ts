@@ -45,10 +45,19 @@ export interface UserProfile {
 
 const KEY_FIELDS = ['pk', 'sk', 'entity', 'dueShard', 'expiresAt'] as const;
 
+/** An item without its table bookkeeping (keys, index attribute, TTL, owner). */
+function withoutKeys(item: Record<string, unknown>, extra: string[] = []): Record<string, unknown> {
+  const copy = { ...item };
+  for (const k of [...KEY_FIELDS, ...extra]) delete copy[k];
+  return copy;
+}
+
 function toJob(item: Record<string, unknown>): Job {
-  const job = { ...item };
-  for (const k of KEY_FIELDS) delete job[k];
-  return job as unknown as Job;
+  return withoutKeys(item) as unknown as Job;
+}
+
+function toNotification(item: Record<string, unknown>): Notification {
+  return withoutKeys(item, ['userId']) as unknown as Notification;
 }
 
 /**
@@ -284,11 +293,7 @@ export class JobsRepository {
         ConsistentRead: true,
       }),
     );
-    if (!out.Item) return null;
-    const n = { ...out.Item };
-    for (const k of KEY_FIELDS) delete n[k];
-    delete n.userId;
-    return n as unknown as Notification;
+    return out.Item ? toNotification(out.Item) : null;
   }
 
   async markDelivered(
@@ -410,12 +415,7 @@ export class JobsRepository {
       },
       opts.limit,
       decodeCursor(opts.cursor, pk, NOTIFICATION_SK_PREFIX),
-      (item) => {
-        const n = { ...item };
-        for (const k of KEY_FIELDS) delete n[k];
-        delete n.userId;
-        return n as unknown as Notification;
-      },
+      toNotification,
     );
   }
 
@@ -455,8 +455,7 @@ export class JobsRepository {
           Key: { pk: userPk(userId), sk: jobSk(jobId) },
           UpdateExpression:
             'SET #status = :queued, #next = :lease, #updatedAt = :nowIso ADD #version :one',
-          ConditionExpression:
-            'attribute_exists(#shard) AND #next <= :now AND #status IN (:p, :q, :r, :a)',
+          ConditionExpression: `attribute_exists(#shard) AND #next <= :now AND #status IN (${SCHEDULABLE_STATUSES.map((_, i) => `:st${i}`).join(', ')})`,
           ExpressionAttributeNames: {
             '#status': 'status',
             '#next': 'nextCheckAt',
@@ -470,10 +469,7 @@ export class JobsRepository {
             ':now': nowMs,
             ':nowIso': new Date(nowMs).toISOString(),
             ':one': 1,
-            ':p': 'pending',
-            ':q': 'queued',
-            ':r': 'processing',
-            ':a': 'active',
+            ...Object.fromEntries(SCHEDULABLE_STATUSES.map((st, i) => [`:st${i}`, st])),
           },
         }),
       );

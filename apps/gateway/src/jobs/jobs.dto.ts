@@ -15,6 +15,7 @@ import {
 import {
   CHECK_OUTCOMES,
   JOB_STATUSES,
+  SCHEDULABLE_STATUSES,
   type CheckOutcome,
   type Job,
   type JobStatus,
@@ -143,8 +144,7 @@ export class JobDto {
       createdAt: job.createdAt,
       updatedAt: job.updatedAt,
       nextCheckAt:
-        job.nextCheckAt !== undefined &&
-        ['pending', 'queued', 'processing', 'active'].includes(job.status)
+        job.nextCheckAt !== undefined && SCHEDULABLE_STATUSES.includes(job.status)
           ? new Date(job.nextCheckAt).toISOString()
           : undefined,
       title: job.title,

@@ -58,7 +58,7 @@ describe('corpus quality', () => {
   // it the quality bars cannot be checked, which is a failure, not a skip. A checkout that has
   // no corpus at all (the GitHub workflow) says so explicitly with PRICEWATCH_NO_CORPUS=<reason>.
   if (process.env.PRICEWATCH_NO_CORPUS) {
-    it.skip(`corpus checks: ${process.env.PRICEWATCH_NO_CORPUS}`, () => undefined);
+    it.skip(`corpus checks: ${process.env.PRICEWATCH_NO_CORPUS}`, () => undefined); // reason: PRICEWATCH_NO_CORPUS names it
     return;
   }
   it(`finds the corpus at ${CORPUS}`, () => {

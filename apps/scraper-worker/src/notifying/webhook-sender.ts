@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { effectivePort } from '@app/jobs-domain';
 import { EgressGuard } from '../fetching';
 
 export class WebhookDeliveryError extends Error {
@@ -10,17 +11,26 @@ export class WebhookDeliveryError extends Error {
  * connect time), without following redirects, within a deadline.
  */
 export class WebhookSender {
-  private readonly agent: Agent;
+  /** One dispatcher per port, so allow-list entries written as host:port apply at connect time too. */
+  private readonly agents = new Map<string, Agent>();
 
   constructor(
     private readonly guard: EgressGuard,
     private readonly timeoutMs: number,
-  ) {
-    this.agent = new Agent({
-      connect: { lookup: guard.lookup as never, timeout: timeoutMs },
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-    });
+  ) {}
+
+  private agentFor(url: URL): Agent {
+    const port = effectivePort(url);
+    let agent = this.agents.get(port);
+    if (!agent) {
+      agent = new Agent({
+        connect: { lookup: this.guard.lookupForPort(port) as never, timeout: this.timeoutMs },
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      this.agents.set(port, agent);
+    }
+    return agent;
   }
 
   async post(url: string, payload: unknown, idempotencyKey: string): Promise<void> {
@@ -28,7 +38,7 @@ export class WebhookSender {
     await this.guard.assertAllowed(target);
     const res = await request(target, {
       method: 'POST',
-      dispatcher: this.agent,
+      dispatcher: this.agentFor(target),
       headers: {
         'content-type': 'application/json',
         'user-agent': 'pricewatch-webhook/1.0',
@@ -46,6 +56,6 @@ export class WebhookSender {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    await Promise.all([...this.agents.values()].map((a) => a.close()));
   }
 }
