@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { extractProduct } from '../apps/scraper-worker/src/extraction';
+import { extractProduct } from '@app/extraction';
 
 const dir = resolve(__dirname, '../../shared/corpus/pages');
 const manifest = JSON.parse(readFileSync(resolve(dir, 'manifest.json'), 'utf8')) as {

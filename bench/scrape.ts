@@ -27,7 +27,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { EgressAllowList, type Job } from '@app/jobs-domain';
 import { PageChecker } from '../apps/scraper-worker/src/checks/page-checker';
-import { extractProduct } from '../apps/scraper-worker/src/extraction';
+import { extractProduct } from '@app/extraction';
 import { BrowserPool, EgressGuard, HttpFetcher } from '../apps/scraper-worker/src/fetching';
 
 // ---------------------------------------------------------------------------------------------

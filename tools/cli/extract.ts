@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { extractProduct } from '../../apps/scraper-worker/src/extraction';
+import { extractProduct } from '@app/extraction';
 
 function usage(message: string): never {
   process.stderr.write(

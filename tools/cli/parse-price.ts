@@ -5,7 +5,7 @@
  * aligned with input lines) and an error on stderr.
  */
 import { createInterface } from 'node:readline';
-import { parseMoney } from '../../apps/scraper-worker/src/extraction';
+import { parseMoney } from '@app/extraction';
 
 const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
 let n = 0;

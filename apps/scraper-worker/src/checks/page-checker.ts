@@ -1,5 +1,5 @@
 import { Job } from '@app/jobs-domain';
-import { extractProduct, ExtractionResult } from '../extraction';
+import { extractProduct, ExtractionResult } from '@app/extraction';
 import {
   BrowserPool,
   FetchError,

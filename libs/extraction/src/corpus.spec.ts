@@ -6,7 +6,7 @@ import { parseMoney } from './money-parser';
 import { extractProduct } from './product-extractor';
 
 /** The shared corpus sits beside the repository: <repo>/../shared/corpus. */
-const CORPUS = resolve(__dirname, '../../../../../shared/corpus');
+const CORPUS = resolve(__dirname, '../../../../shared/corpus');
 
 interface PriceCase {
   priceText: string | null;
