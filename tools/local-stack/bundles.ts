@@ -42,4 +42,3 @@ export async function bundleIsStale(app: string): Promise<boolean> {
   const newest = Math.max(...(await Promise.all(inputs.map(newestMtime))));
   return newest > bundleMtime;
 }
-
