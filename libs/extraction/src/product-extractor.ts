@@ -5,11 +5,11 @@ import { selectOne } from 'css-select';
 import { Availability, availabilityFromText, normaliseAvailability } from './availability';
 import { PageIndex, indexPage, textOf, tightTextOf } from './dom';
 import { HeuristicPrice, heuristicPrice } from './heuristic';
-import { JsonLdOffer, extractJsonLd } from './jsonld';
-import { extractMeta } from './meta';
-import { extractMicrodata } from './microdata';
+import { JsonLdOffer, JsonLdProduct, extractJsonLd } from './jsonld';
+import { MetaProduct, extractMeta } from './meta';
+import { MicrodataProduct, extractMicrodata } from './microdata';
 import { MoneyHints, parseMoney } from './money-parser';
-import { hostOf, profileFor } from './site-profiles';
+import { SiteProfile, hostOf, profileFor } from './site-profiles';
 
 export interface ExtractOptions {
   url?: string;
@@ -162,9 +162,197 @@ function isBlocked(page: PageIndex): boolean {
   return page.captchaMarker && page.visibleText < 3000;
 }
 
+/** One price a source offers, with the currency it states (or null). */
+interface PriceCandidate {
+  amount: string | null;
+  currency: string | null;
+}
+
+/** What one source says about the page; a field it says nothing about is left out. */
+interface SourceFields {
+  /** In the source's own order of preference: the first usable one is taken. */
+  prices?: PriceCandidate[];
+  availability?: Availability;
+  title?: string | null;
+}
+
+type Field = 'price' | 'availability' | 'title';
+
+/** Everything the sources share, computed once per page; the costly parts lazily. */
+interface SourceContext {
+  page: PageIndex;
+  options: ExtractOptions;
+  profile: SiteProfile | null;
+  /** Hints for sources read before the page's own structured data (profile, selector). */
+  baseHints: MoneyHints;
+  /** baseHints plus the currency the page's structured data declares. */
+  hints: MoneyHints;
+  products: JsonLdProduct[];
+  micro: MicrodataProduct;
+  meta: MetaProduct;
+  declaredCurrency: string | null;
+  /** The buy box read from the visible page (heuristic.ts); computed at most once. */
+  visiblePrice(): HeuristicPrice | null;
+}
+
 /**
- * html → product. Sources in order: site profile, the user's CSS selector, JSON-LD, microdata,
- * OpenGraph/product meta tags, then a conservative heuristic. Each value keeps its source.
+ * A source of product fields. `fields` says which fields it can give, so a source is read only
+ * while one of them is still missing (the buy-box heuristic costs more than the markup readers).
+ */
+interface Source {
+  name: string | ((ctx: SourceContext) => string);
+  fields: readonly Field[];
+  read(ctx: SourceContext): SourceFields;
+}
+
+/**
+ * Structured data that states the regular price while the meta tags give a different selling
+ * price is the pre-sale price left in a template: the sale price is the one charged.
+ */
+function isRegularPrice(ctx: SourceContext, amount: string | null): boolean {
+  const { meta, hints } = ctx;
+  return (
+    meta.regularPrice !== null &&
+    meta.price !== null &&
+    !sameAmount(meta.price, meta.regularPrice) &&
+    usable(priceValue(meta.price, hints).amount) &&
+    sameAmount(amount, priceValue(meta.regularPrice, hints).amount)
+  );
+}
+
+function fromProfile(ctx: SourceContext): SourceFields {
+  const profile = ctx.profile!;
+  const r = profile.extract(ctx.page.doc);
+  const out: SourceFields = { availability: r.availability, title: r.title };
+  if (r.priceText) {
+    const m = parseMoney(r.priceText, {
+      ...ctx.baseHints,
+      decimalSeparator: r.decimalSeparator ?? null,
+    });
+    out.prices = [{ amount: m.amount, currency: m.currency ?? profile.currency }];
+  }
+  return out;
+}
+
+function fromSelector(ctx: SourceContext): SourceFields {
+  const compiled = compileSelector(ctx.options.selector!.trim());
+  if (!compiled) return {};
+  const el = selectOne(compiled, ctx.page.doc) as Element | null;
+  if (!el) return {};
+  const a = el.attribs;
+  const raw = a.content ?? a['data-price'] ?? a.value ?? tightTextOf(el, 300);
+  const m = /^\d+(?:\.\d+)?$/.test(raw.trim())
+    ? priceValue(raw, ctx.baseHints)
+    : parseMoney(textOf(el, 300) || raw, ctx.baseHints);
+  return { prices: [{ amount: m.amount, currency: m.currency }] };
+}
+
+/** JSON-LD: the first priced offer, unless the offers disagree on the price; see chooseOffer. */
+function fromJsonLd(ctx: SourceContext): SourceFields {
+  const { options, page, hints } = ctx;
+  const variantMarks = [options.url, page.canonical, page.metas.get('og:image')].filter(
+    (x): x is string => !!x,
+  );
+  const prices: PriceCandidate[] = [];
+  let availability: Availability = null;
+  let title: string | null = null;
+  for (const p of ctx.products) {
+    const offers = p.offers.filter((o) => o.price !== null);
+    const own = chooseOffer(offers, options.url, variantMarks, ctx.visiblePrice, hints);
+    for (const o of own ? [own, ...offers] : offers) {
+      const v = priceValue(o.price, { ...hints, currencyHint: o.currency ?? hints.currencyHint });
+      if (isRegularPrice(ctx, v.amount)) continue;
+      prices.push({ amount: v.amount, currency: o.currency ?? v.currency });
+    }
+    availability ??= normaliseAvailability(
+      (own ?? p.offers.find((o) => o.availability))?.availability,
+    );
+    title ||= p.name || null;
+  }
+  return { prices, availability, title };
+}
+
+function fromMicrodata(ctx: SourceContext): SourceFields {
+  const { micro, hints } = ctx;
+  const prices: PriceCandidate[] = [];
+  for (const raw of micro.prices) {
+    const v = priceValue(raw, { ...hints, currencyHint: micro.currency ?? hints.currencyHint });
+    if (isRegularPrice(ctx, v.amount)) continue;
+    prices.push({
+      amount: v.amount,
+      currency: micro.currency && v.currency === null ? micro.currency : v.currency,
+    });
+  }
+  return {
+    prices,
+    availability: micro.availability ? normaliseAvailability(micro.availability) : null,
+    title: micro.name || null,
+  };
+}
+
+function fromMeta(ctx: SourceContext): SourceFields {
+  const { meta, hints } = ctx;
+  const out: SourceFields = {
+    availability: meta.availability ? normaliseAvailability(meta.availability) : null,
+    title: meta.title ? cleanTitle(meta.title) : null,
+  };
+  if (meta.price) {
+    const v = priceValue(meta.price, {
+      ...hints,
+      currencyHint: meta.currency ?? hints.currencyHint,
+    });
+    out.prices = [{ amount: v.amount, currency: v.currency ?? meta.currency }];
+  }
+  return out;
+}
+
+function fromBuyBox(ctx: SourceContext): SourceFields {
+  const h = ctx.visiblePrice();
+  return h ? { prices: [{ amount: h.amount, currency: h.currency }] } : {};
+}
+
+/** Stock wording near the product when no markup says anything; only the negative answers. */
+function fromStockText(ctx: SourceContext): SourceFields {
+  for (const el of ctx.page.stockElements.slice(0, 20)) {
+    const a = availabilityFromText(textOf(el, 300));
+    if (a === 'OutOfStock' || a === 'PreOrder') return { availability: a };
+  }
+  return {};
+}
+
+/**
+ * The precedence table: for each field, the first source (top to bottom) that gives a usable
+ * value wins, and its name is recorded in `source`. A source that gives nothing for a field
+ * leaves it to the sources below.
+ */
+const SOURCES: readonly Source[] = [
+  {
+    name: (ctx) => `profile:${ctx.profile!.name}`,
+    fields: ['price', 'availability', 'title'],
+    read: (ctx) => (ctx.profile ? fromProfile(ctx) : {}),
+  },
+  {
+    name: 'selector',
+    fields: ['price'],
+    read: (ctx) => (ctx.options.selector?.trim() ? fromSelector(ctx) : {}),
+  },
+  { name: 'jsonld', fields: ['price', 'availability', 'title'], read: fromJsonLd },
+  { name: 'microdata', fields: ['price', 'availability', 'title'], read: fromMicrodata },
+  { name: 'meta', fields: ['price', 'availability', 'title'], read: fromMeta },
+  { name: 'heuristic', fields: ['price'], read: fromBuyBox },
+  { name: 'text', fields: ['availability'], read: fromStockText },
+  {
+    name: 'h1',
+    fields: ['title'],
+    read: (ctx) => ({ title: ctx.page.h1 ? textOf(ctx.page.h1, 500) || null : null }),
+  },
+  { name: 'title', fields: ['title'], read: (ctx) => ({ title: cleanTitle(ctx.page.title) }) },
+];
+
+/**
+ * html → product. Each field is filled from the first source in SOURCES that has it (site
+ * profile, the user's CSS selector, JSON-LD, microdata, OpenGraph/product meta tags, the visible
+ * buy box, ...); each value keeps its source.
  */
 export function extractProduct(html: string, options: ExtractOptions = {}): ExtractionResult {
   const page = indexPage(html ?? '');
@@ -177,59 +365,6 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
     currencyHint: options.currencyHint ?? profile?.currency ?? null,
   };
 
-  const source: ExtractionSource = { price: null, currency: null, availability: null, title: null };
-  let price: string | null = null;
-  let currency: string | null = null;
-  let availability: Availability = null;
-  let title: string | null = null;
-
-  const take = (amount: string | null, cur: string | null, from: string): boolean => {
-    if (price !== null || !usable(amount)) return false;
-    price = amount;
-    source.price = from;
-    if (cur) {
-      currency = cur;
-      source.currency = from;
-    }
-    return true;
-  };
-
-  if (profile) {
-    const r = profile.extract(page.doc);
-    const from = `profile:${profile.name}`;
-    if (r.priceText) {
-      const m = parseMoney(r.priceText, {
-        ...baseHints,
-        decimalSeparator: r.decimalSeparator ?? null,
-      });
-      take(m.amount, m.currency ?? profile.currency, from);
-    }
-    if (r.title) {
-      title = r.title;
-      source.title = from;
-    }
-    if (r.availability) {
-      availability = r.availability;
-      source.availability = from;
-    }
-  }
-
-  if (options.selector && options.selector.trim()) {
-    const compiled = compileSelector(options.selector.trim());
-    if (!compiled) source.selector = 'selector:invalid';
-    else {
-      const el = selectOne(compiled, page.doc) as Element | null;
-      if (el) {
-        const a = el.attribs;
-        const raw = a.content ?? a['data-price'] ?? a.value ?? tightTextOf(el, 300);
-        const m = /^\d+(?:\.\d+)?$/.test(raw.trim())
-          ? priceValue(raw, baseHints)
-          : parseMoney(textOf(el, 300) || raw, baseHints);
-        take(m.amount, m.currency, 'selector');
-      }
-    }
-  }
-
   const products = extractJsonLd(page.jsonLd);
   const micro = extractMicrodata(page);
   const meta = extractMeta(page);
@@ -241,86 +376,56 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
     ...baseHints,
     currencyHint: baseHints.currencyHint ?? declaredCurrency,
   };
-
-  // Structured data that states the regular price while the meta tags give a different selling
-  // price is the pre-sale price left in a template: the sale price is the one charged.
-  const isRegularPrice = (amount: string | null): boolean =>
-    meta.regularPrice !== null &&
-    meta.price !== null &&
-    !sameAmount(meta.price, meta.regularPrice) &&
-    usable(priceValue(meta.price, hints).amount) &&
-    sameAmount(amount, priceValue(meta.regularPrice, hints).amount);
-
   let visible: HeuristicPrice | null | undefined;
-  const visiblePrice = (): HeuristicPrice | null => (visible ??= heuristicPrice(page, hints));
-  const variantMarks = [options.url, page.canonical, page.metas.get('og:image')].filter(
-    (x): x is string => !!x,
-  );
+  const ctx: SourceContext = {
+    page,
+    options,
+    profile: profile ?? null,
+    baseHints,
+    hints,
+    products,
+    micro,
+    meta,
+    declaredCurrency: declaredCurrency ?? null,
+    visiblePrice: () => (visible ??= heuristicPrice(page, hints)),
+  };
 
-  // JSON-LD: the first priced offer, unless the offers disagree on the price; see chooseOffer.
-  for (const p of products) {
-    const offers = p.offers.filter((o) => o.price !== null);
-    const own = chooseOffer(offers, options.url, variantMarks, visiblePrice, hints);
-    for (const o of own ? [own, ...offers] : offers) {
-      const v = priceValue(o.price, { ...hints, currencyHint: o.currency ?? hints.currencyHint });
-      if (isRegularPrice(v.amount)) continue;
-      if (take(v.amount, o.currency ?? v.currency, 'jsonld')) break;
-    }
-    if (!availability) {
-      const a = normaliseAvailability((own ?? p.offers.find((o) => o.availability))?.availability);
-      if (a) {
-        availability = a;
-        source.availability = 'jsonld';
+  const source: ExtractionSource = { price: null, currency: null, availability: null, title: null };
+  let price: string | null = null;
+  let currency: string | null = null;
+  let availability: Availability = null;
+  let title: string | null = null;
+
+  if (options.selector?.trim() && !compileSelector(options.selector.trim()))
+    source.selector = 'selector:invalid';
+
+  for (const s of SOURCES) {
+    const missing = s.fields.some((f) =>
+      f === 'price' ? price === null : f === 'availability' ? !availability : !title,
+    );
+    if (!missing) continue;
+    const got = s.read(ctx);
+    const name = typeof s.name === 'string' ? s.name : null;
+    const from = (): string => name ?? (s.name as (c: SourceContext) => string)(ctx);
+    if (price === null && got.prices) {
+      const c = got.prices.find((p) => usable(p.amount));
+      if (c) {
+        price = c.amount;
+        source.price = from();
+        if (c.currency) {
+          currency = c.currency;
+          source.currency = source.price;
+        }
       }
     }
-    if (!title && p.name) {
-      title = p.name;
-      source.title = 'jsonld';
+    if (!availability && got.availability) {
+      availability = got.availability;
+      source.availability = from();
     }
-  }
-
-  for (const raw of micro.prices) {
-    const v = priceValue(raw, { ...hints, currencyHint: micro.currency ?? hints.currencyHint });
-    if (isRegularPrice(v.amount)) continue;
-    if (
-      take(
-        v.amount,
-        micro.currency && v.currency === null ? micro.currency : v.currency,
-        'microdata',
-      )
-    )
-      break;
-  }
-  if (!availability && micro.availability) {
-    const a = normaliseAvailability(micro.availability);
-    if (a) {
-      availability = a;
-      source.availability = 'microdata';
+    if (!title && got.title) {
+      title = got.title;
+      source.title = from();
     }
-  }
-  if (!title && micro.name) {
-    title = micro.name;
-    source.title = 'microdata';
-  }
-
-  if (meta.price) {
-    const v = priceValue(meta.price, {
-      ...hints,
-      currencyHint: meta.currency ?? hints.currencyHint,
-    });
-    take(v.amount, v.currency ?? meta.currency, 'meta');
-  }
-  if (!availability && meta.availability) {
-    const a = normaliseAvailability(meta.availability);
-    if (a) {
-      availability = a;
-      source.availability = 'meta';
-    }
-  }
-
-  if (price === null) {
-    const h = visiblePrice();
-    if (h) take(h.amount, h.currency, 'heuristic');
   }
 
   // A price without a written currency takes the page's declared one, then the hints'.
@@ -333,30 +438,6 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
       currency = resolved;
       source.currency = declaredCurrency ? 'declared' : 'hint';
     }
-  }
-
-  if (!availability) {
-    for (const el of page.stockElements.slice(0, 20)) {
-      const a = availabilityFromText(textOf(el, 300));
-      if (a === 'OutOfStock' || a === 'PreOrder') {
-        availability = a;
-        source.availability = 'text';
-        break;
-      }
-    }
-  }
-
-  if (!title && meta.title) {
-    title = cleanTitle(meta.title);
-    source.title = 'meta';
-  }
-  if (!title && page.h1) {
-    title = textOf(page.h1, 500) || null;
-    if (title) source.title = 'h1';
-  }
-  if (!title && page.title) {
-    title = cleanTitle(page.title);
-    if (title) source.title = 'title';
   }
 
   const blocked = isBlocked(page);
