@@ -1,10 +1,14 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, BrowserContext, HTTPRequest, Page } from 'puppeteer';
+import type { BrowserContext, HTTPRequest, Page } from 'puppeteer';
+import { BrowserProcess, BrowserUnavailableError, type BrowserGeneration } from './browser-process';
+import { findChromiumExecutable } from './chromium-executable';
 import { EgressBlockedError, EgressGuard } from './egress-guard';
 import { FetchError } from './http-fetcher';
+import { settlePage } from './page-settle';
+import { navigationFailure, raceDeadline } from './render-race';
+import { isBlockedResourceType, isTrackerHost } from './request-filter';
+import { Semaphore } from './semaphore';
+
+export { BrowserUnavailableError } from './browser-process';
 
 export interface RenderedPage {
   status: number;
@@ -63,109 +67,13 @@ export interface BrowserPoolOptions {
   noSandbox?: boolean;
 }
 
-export interface RenderOptions {
-  /** Stop waiting as soon as this selector exists (e.g. a site profile's price element). */
-  waitForSelector?: string;
+interface RenderState {
+  blocked: number;
+  mainFrameBlocked: string | null;
+  finished: boolean;
 }
 
-/** No browser to render with (none installed, failed to start, or the pool is closed). */
-export class BrowserUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BrowserUnavailableError';
-  }
-}
-
-// Prices live in the DOM and scripts; everything heavy or decorative is skipped.
-const BLOCKED_TYPES = new Set([
-  'image',
-  'font',
-  'media',
-  'stylesheet',
-  'ping',
-  'manifest',
-  'texttrack',
-  'prefetch',
-  'cspviolationreport',
-]);
-
-const TRACKER_DOMAINS = [
-  'google-analytics.com',
-  'googletagmanager.com',
-  'googlesyndication.com',
-  'googleadservices.com',
-  'doubleclick.net',
-  'facebook.net',
-  'hotjar.com',
-  'hotjar.io',
-  'clarity.ms',
-  'bat.bing.com',
-  'segment.io',
-  'mixpanel.com',
-  'criteo.com',
-  'criteo.net',
-  'taboola.com',
-  'outbrain.com',
-  'scorecardresearch.com',
-  'quantserve.com',
-  'amazon-adsystem.com',
-  'nr-data.net',
-  'fullstory.com',
-];
-
-export function isTrackerHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/\.$/, '');
-  return TRACKER_DOMAINS.some((d) => h === d || h.endsWith(`.${d}`));
-}
-
-const SYSTEM_BROWSERS = [
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-  '/usr/bin/google-chrome-stable',
-];
-
-function isExecutableFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Puppeteer's own download (~/.cache/puppeteer/<browser>/<build>/...), newest build first. */
-function puppeteerDownloadedBrowser(env: NodeJS.ProcessEnv): string | null {
-  const cacheDir = env.PUPPETEER_CACHE_DIR || path.join(os.homedir(), '.cache', 'puppeteer');
-  const layouts: [string, string][] = [
-    ['chrome', 'chrome-linux64/chrome'],
-    ['chrome-headless-shell', 'chrome-headless-shell-linux64/chrome-headless-shell'],
-  ];
-  for (const [browser, relative] of layouts) {
-    const dir = path.join(cacheDir, browser);
-    if (!existsSync(dir)) continue;
-    const builds = readdirSync(dir).sort().reverse();
-    for (const build of builds) {
-      const candidate = path.join(dir, build, relative);
-      if (isExecutableFile(candidate)) return candidate;
-    }
-  }
-  return null;
-}
-
-interface Generation {
-  browser: Browser;
-  userDataDir: string;
-  pid?: number;
-  served: number;
-  active: number;
-  retiring: boolean;
-  dead: boolean;
-}
-
-interface Waiter {
-  resolve: () => void;
-  reject: (err: unknown) => void;
-}
+const NO_EXECUTABLE = 'no Chromium/Chrome executable found (set PUPPETEER_EXECUTABLE_PATH)';
 
 function noop(): void {}
 
@@ -177,14 +85,9 @@ function noop(): void {}
 export class BrowserPool {
   private readonly executablePath: string | null;
   private readonly opts: Required<Omit<BrowserPoolOptions, 'executablePath' | 'onBlockedRequest'>>;
-  private current: Generation | null = null;
-  private launching: Promise<Generation> | null = null;
-  private readonly generations = new Set<Generation>();
-  private readonly waiters: Waiter[] = [];
-  private inUse = 0;
-  private launches = 0;
+  private readonly slots: Semaphore;
+  private readonly process: BrowserProcess | null;
   private pagesServed = 0;
-  private lastLaunchError?: string;
   private closed = false;
 
   constructor(
@@ -192,7 +95,7 @@ export class BrowserPool {
     private readonly options: BrowserPoolOptions,
   ) {
     this.executablePath =
-      options.executablePath === undefined ? BrowserPool.findExecutable() : options.executablePath;
+      options.executablePath === undefined ? findChromiumExecutable() : options.executablePath;
     this.opts = {
       maxPages: Math.max(1, options.maxPages),
       pageTimeoutMs: options.pageTimeoutMs,
@@ -206,37 +109,40 @@ export class BrowserPool {
       maxHtmlBytes: options.maxHtmlBytes ?? 5 * 1024 * 1024,
       noSandbox: options.noSandbox ?? false,
     };
+    this.slots = new Semaphore(this.opts.maxPages);
+    this.process = this.executablePath
+      ? new BrowserProcess({
+          executablePath: this.executablePath,
+          args: this.launchArgs(),
+          launchTimeoutMs: this.opts.launchTimeoutMs,
+          protocolTimeoutMs: Math.max(30_000, this.opts.pageTimeoutMs * 2),
+          recycleAfterPages: this.opts.recycleAfterPages,
+        })
+      : null;
   }
 
   static findExecutable(env: NodeJS.ProcessEnv = process.env): string | null {
-    const configured = env.PUPPETEER_EXECUTABLE_PATH;
-    if (configured && isExecutableFile(configured)) return configured;
-    const system = SYSTEM_BROWSERS.find(isExecutableFile);
-    if (system) return system;
-    try {
-      return puppeteerDownloadedBrowser(env);
-    } catch {
-      return null;
-    }
+    return findChromiumExecutable(env);
   }
 
   status(): BrowserPoolStatus {
-    const live = this.current && !this.current.dead ? this.current : null;
+    const pid = this.process?.pid;
+    const lastLaunchError = this.process?.lastLaunchError;
     return {
       available: !this.closed && this.executablePath !== null,
       ...(this.closed
         ? { reason: 'browser pool is closed' }
         : this.executablePath === null
-          ? { reason: 'no Chromium/Chrome executable found (set PUPPETEER_EXECUTABLE_PATH)' }
+          ? { reason: NO_EXECUTABLE }
           : {}),
       ...(this.executablePath ? { executablePath: this.executablePath } : {}),
-      inUse: this.inUse,
+      inUse: this.slots.inUse,
       maxPages: this.opts.maxPages,
-      launches: this.launches,
+      launches: this.process?.launches ?? 0,
       pagesServed: this.pagesServed,
-      waiting: this.waiters.length,
-      ...(live?.pid ? { pid: live.pid } : {}),
-      ...(this.lastLaunchError ? { lastLaunchError: this.lastLaunchError } : {}),
+      waiting: this.slots.waiting,
+      ...(pid ? { pid } : {}),
+      ...(lastLaunchError ? { lastLaunchError } : {}),
     };
   }
 
@@ -244,17 +150,10 @@ export class BrowserPool {
    * Renders url and returns the DOM as HTML. Throws FetchError (egress_blocked, timeout,
    * too_large, network), BrowserUnavailableError, or the caller's abort reason.
    */
-  async render(
-    url: string,
-    signal?: AbortSignal,
-    renderOptions: RenderOptions = {},
-  ): Promise<RenderedPage> {
+  async render(url: string, signal?: AbortSignal): Promise<RenderedPage> {
     if (this.closed) throw new BrowserUnavailableError('browser pool is closed');
-    if (!this.executablePath) {
-      throw new BrowserUnavailableError(
-        'no Chromium/Chrome executable found (set PUPPETEER_EXECUTABLE_PATH)',
-      );
-    }
+    const browserProcess = this.process;
+    if (!browserProcess) throw new BrowserUnavailableError(NO_EXECUTABLE);
     let target: URL;
     try {
       target = new URL(url);
@@ -267,79 +166,33 @@ export class BrowserPool {
       if (err instanceof EgressBlockedError) throw new FetchError('egress_blocked', err.message);
       throw new FetchError('network', 'host name not found', { cause: err });
     }
-    await this.acquireSlot(signal);
+    await this.slots.acquire({
+      signal,
+      timeoutMs: this.opts.queueTimeoutMs,
+      onTimeout: () => new FetchError('timeout', 'no free browser page in time'),
+    });
     try {
-      return await this.renderInSlot(target, signal, renderOptions);
+      const gen = await browserProcess.begin();
+      this.pagesServed++;
+      try {
+        return await this.renderOn(gen, target, signal);
+      } finally {
+        browserProcess.end(gen);
+      }
     } finally {
-      this.releaseSlot();
+      this.slots.release();
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiters.splice(0))
-      w.reject(new BrowserUnavailableError('browser pool is closed'));
-    const launching = this.launching;
-    if (launching) await launching.catch(noop);
-    await Promise.all([...this.generations].map((g) => this.shutdown(g)));
-    this.current = null;
+    this.slots.rejectWaiters(new BrowserUnavailableError('browser pool is closed'));
+    await this.process?.close();
   }
 
-  private acquireSlot(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.inUse < this.opts.maxPages) {
-      this.inUse++;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const cleanup = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-      };
-      const waiter: Waiter = {
-        // releaseSlot hands its slot over, so inUse is not touched here.
-        resolve: () => {
-          cleanup();
-          resolve();
-        },
-        reject: (err) => {
-          cleanup();
-          reject(err);
-        },
-      };
-      const onAbort = () => waiter.reject(signal?.reason);
-      const timer = setTimeout(
-        () => waiter.reject(new FetchError('timeout', 'no free browser page in time')),
-        this.opts.queueTimeoutMs,
-      );
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(waiter);
-    });
-  }
-
-  private releaseSlot(): void {
-    const next = this.waiters[0];
-    if (next) next.resolve();
-    else this.inUse--;
-  }
-
-  private async acquireBrowser(): Promise<Generation> {
-    const cur = this.current;
-    if (cur && !cur.dead && !cur.retiring) return cur;
-    if (!this.launching) {
-      this.launching = this.launch().finally(() => {
-        this.launching = null;
-      });
-    }
-    return this.launching;
-  }
-
-  private launchArgs(userDataDir: string): string[] {
+  private launchArgs(): string[] {
     const lang = this.opts.acceptLanguage.split(',')[0]?.split(';')[0]?.trim() || 'en-US';
     const args = [
-      `--user-data-dir=${userDataDir}`,
       // /dev/shm is 64 MB in most containers; Chromium crashes on big pages without this.
       '--disable-dev-shm-usage',
       '--disable-gpu',
@@ -360,147 +213,39 @@ export class BrowserPool {
     return args;
   }
 
-  private async launch(): Promise<Generation> {
-    if (this.closed) throw new BrowserUnavailableError('browser pool is closed');
-    const userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pricewatch-chromium-'));
-    let browser: Browser;
-    try {
-      const { default: puppeteer } = await import('puppeteer');
-      browser = await puppeteer.launch({
-        executablePath: this.executablePath ?? undefined,
-        headless: true,
-        pipe: true,
-        args: this.launchArgs(userDataDir),
-        timeout: this.opts.launchTimeoutMs,
-        protocolTimeout: Math.max(30_000, this.opts.pageTimeoutMs * 2),
-        handleSIGINT: false,
-        handleSIGTERM: false,
-        handleSIGHUP: false,
-        defaultViewport: { width: 1366, height: 900 },
-      });
-    } catch (err) {
-      await fs.rm(userDataDir, { recursive: true, force: true }).catch(noop);
-      this.lastLaunchError =
-        err instanceof Error ? err.message.split('\n')[0].slice(0, 300) : 'unknown';
-      throw new BrowserUnavailableError('the browser failed to start');
-    }
-    this.launches++;
-    this.lastLaunchError = undefined;
-    const gen: Generation = {
-      browser,
-      userDataDir,
-      pid: browser.process()?.pid,
-      served: 0,
-      active: 0,
-      retiring: false,
-      dead: false,
-    };
-    this.generations.add(gen);
-    browser.once('disconnected', () => {
-      gen.dead = true;
-      if (this.current === gen) this.current = null;
-      void this.shutdown(gen);
-    });
-    if (this.closed) {
-      await this.shutdown(gen);
-      throw new BrowserUnavailableError('browser pool is closed');
-    }
-    this.current = gen;
-    return gen;
-  }
-
-  /** Closes a browser (killing it if it will not close) and removes its profile directory. */
-  private async shutdown(gen: Generation): Promise<void> {
-    if (!this.generations.delete(gen)) return;
-    gen.dead = true;
-    if (this.current === gen) this.current = null;
-    if (gen.browser.connected) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        gen.browser.close().catch(noop),
-        new Promise<void>((r) => {
-          timer = setTimeout(r, 5_000);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
-    const proc = gen.browser.process();
-    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    await fs.rm(gen.userDataDir, { recursive: true, force: true, maxRetries: 3 }).catch(noop);
-  }
-
-  private async renderInSlot(
+  private async renderOn(
+    gen: BrowserGeneration,
     target: URL,
     signal: AbortSignal | undefined,
-    renderOptions: RenderOptions,
   ): Promise<RenderedPage> {
-    const gen = await this.acquireBrowser();
     if (signal?.aborted) throw signal.reason;
     const started = performance.now();
-    gen.active++;
-    gen.served++;
-    this.pagesServed++;
-    if (gen.served >= this.opts.recycleAfterPages) {
-      gen.retiring = true;
-      if (this.current === gen) this.current = null;
-    }
-    const state = { blocked: 0, mainFrameBlocked: null as string | null, finished: false };
+    const state: RenderState = { blocked: 0, mainFrameBlocked: null, finished: false };
     // Created outside the race so that whatever happens, this exact context gets closed.
     const contextPromise = gen.browser.createBrowserContext();
     contextPromise.catch(noop);
-    const work = this.renderWork(contextPromise, target, state, started, renderOptions);
-    work.catch(noop);
-
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const guards = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new FetchError('timeout', `page not rendered within ${this.opts.pageTimeoutMs} ms`),
-          ),
-        this.opts.pageTimeoutMs,
-      );
-      if (signal) {
-        onAbort = () => reject(signal.reason);
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-    });
-    guards.catch(noop);
     try {
-      return await Promise.race([work, guards]);
+      return await raceDeadline(
+        this.renderWork(contextPromise, target, state, started),
+        this.opts.pageTimeoutMs,
+        signal,
+      );
     } catch (err) {
       if (err instanceof FetchError || err === signal?.reason) throw err;
       if (state.mainFrameBlocked) throw new FetchError('egress_blocked', state.mainFrameBlocked);
       if (gen.dead || !gen.browser.connected) {
         throw new FetchError('network', 'the browser exited during the render', { cause: err });
       }
-      const message = err instanceof Error ? err.message : '';
-      const netError = /net::(ERR_[A-Z_]+)/.exec(message)?.[1];
-      if (netError === 'ERR_NAME_NOT_RESOLVED')
-        throw new FetchError('network', 'host name not found');
-      if (netError && /TIMED_OUT/.test(netError))
-        throw new FetchError('timeout', 'the shop did not answer in time');
-      throw new FetchError(
-        'network',
-        netError ? `navigation failed (${netError})` : 'navigation failed',
-        {
-          cause: err,
-        },
-      );
+      throw navigationFailure(err);
     } finally {
       state.finished = true;
-      clearTimeout(timer);
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
       await this.closeContext(gen, contextPromise);
-      gen.active--;
-      if (gen.retiring && gen.active === 0) void this.shutdown(gen);
     }
   }
 
   /** A context that does not close in time means a wedged browser: replace it. */
   private async closeContext(
-    gen: Generation,
+    gen: BrowserGeneration,
     contextPromise: Promise<BrowserContext>,
   ): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -516,18 +261,14 @@ export class BrowserPool {
       }),
     ]);
     clearTimeout(timer);
-    if (!closed && !gen.dead) {
-      gen.retiring = true;
-      void this.shutdown(gen);
-    }
+    if (!closed) this.process?.discard(gen);
   }
 
   private async renderWork(
     contextPromise: Promise<BrowserContext>,
     target: URL,
-    state: { blocked: number; mainFrameBlocked: string | null; finished: boolean },
+    state: RenderState,
     started: number,
-    renderOptions: RenderOptions,
   ): Promise<RenderedPage> {
     const context = await contextPromise;
     const page = await context.newPage();
@@ -541,7 +282,16 @@ export class BrowserPool {
       waitUntil: 'load',
       timeout: this.opts.pageTimeoutMs,
     });
-    await this.settle(page, started, renderOptions);
+    // Leave time for page.content() before the hard deadline.
+    await settlePage(page, this.opts.settleQuietMs, () =>
+      Math.max(
+        0,
+        Math.min(
+          this.opts.maxSettleMs,
+          this.opts.pageTimeoutMs - (performance.now() - started) - 500,
+        ),
+      ),
+    );
     const html = await page.content();
     if (Buffer.byteLength(html) > this.opts.maxHtmlBytes) {
       throw new FetchError(
@@ -558,64 +308,7 @@ export class BrowserPool {
     };
   }
 
-  /** Waits, within the page deadline, for scripts to finish filling in the page. */
-  private async settle(page: Page, started: number, renderOptions: RenderOptions): Promise<void> {
-    // Leave time for page.content() before the hard deadline.
-    const budget = () =>
-      Math.max(
-        0,
-        Math.min(
-          this.opts.maxSettleMs,
-          this.opts.pageTimeoutMs - (performance.now() - started) - 500,
-        ),
-      );
-    if (renderOptions.waitForSelector) {
-      await page.waitForSelector(renderOptions.waitForSelector, { timeout: budget() }).catch(noop);
-      return;
-    }
-    const quiet = this.opts.settleQuietMs;
-    const deadline = performance.now() + budget();
-    await page.waitForNetworkIdle({ idleTime: quiet, timeout: budget() || 1 }).catch(noop);
-    const rest = Math.max(0, deadline - performance.now());
-    if (rest === 0) return;
-    await page
-      .evaluate(
-        (quietMs: number, maxMs: number) =>
-          new Promise<void>((resolve) => {
-            // Runs in the page; the worker's tsconfig has no DOM lib.
-            const win = globalThis as unknown as {
-              document: unknown;
-              MutationObserver: new (cb: () => void) => {
-                observe(target: unknown, init: object): void;
-                disconnect(): void;
-              };
-            };
-            let quietTimer: ReturnType<typeof setTimeout> | undefined;
-            const done = () => {
-              observer.disconnect();
-              clearTimeout(quietTimer);
-              clearTimeout(maxTimer);
-              resolve();
-            };
-            const observer = new win.MutationObserver(() => {
-              clearTimeout(quietTimer);
-              quietTimer = setTimeout(done, quietMs);
-            });
-            observer.observe(win.document, { subtree: true, childList: true, characterData: true });
-            quietTimer = setTimeout(done, quietMs);
-            const maxTimer = setTimeout(done, maxMs);
-          }),
-        Math.min(quiet, rest),
-        rest,
-      )
-      .catch(noop);
-  }
-
-  private async screen(
-    page: Page,
-    req: HTTPRequest,
-    state: { blocked: number; mainFrameBlocked: string | null; finished: boolean },
-  ): Promise<void> {
+  private async screen(page: Page, req: HTTPRequest, state: RenderState): Promise<void> {
     if (req.isInterceptResolutionHandled()) return;
     const block = async (reason: BlockedRequest['reason'], message: string) => {
       state.blocked++;
@@ -642,7 +335,7 @@ export class BrowserPool {
       await req.continue().catch(noop);
       return;
     }
-    if (BLOCKED_TYPES.has(req.resourceType()))
+    if (isBlockedResourceType(req.resourceType()))
       return block('resource_type', 'resource type not needed');
     if (isTrackerHost(url.hostname)) return block('tracker', 'tracker');
     try {

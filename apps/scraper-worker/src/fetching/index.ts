@@ -7,13 +7,16 @@ export {
   HttpFetcher,
 } from './http-fetcher';
 export type { FetchFailureKind, FetchedPage, HttpFetcherOptions } from './http-fetcher';
-export { BrowserPool, BrowserUnavailableError, isTrackerHost } from './browser-pool';
+export { BrowserPool, BrowserUnavailableError } from './browser-pool';
 export type {
   BlockedRequest,
   BrowserPoolOptions,
   BrowserPoolStatus,
-  RenderOptions,
   RenderedPage,
 } from './browser-pool';
+export { findChromiumExecutable } from './chromium-executable';
+export { isBlockedResourceType, isTrackerHost } from './request-filter';
+export { Semaphore } from './semaphore';
+export type { AcquireOptions } from './semaphore';
 export { MAX_RETRY_AFTER_SECONDS, isBlockedStatus, retryAfterSeconds } from './classify';
 export { decodeBody } from './charset';
