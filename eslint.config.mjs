@@ -38,6 +38,31 @@ export default tseslint.config(
     },
   },
   {
+    // The pure half of the jobs library: a reader (and this rule) can rely on it doing no I/O.
+    files: ['libs/jobs-domain/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/apps/**'], message: 'A library never imports an app.' },
+            {
+              group: [
+                '@aws-sdk/*',
+                '@app/aws-clients',
+                '**/persistence/*.repository',
+                '**/persistence/jobs-table',
+                '**/messaging/*',
+              ],
+              message:
+                'domain/ is pure: no AWS clients, repositories or their types (persistence/, messaging/).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

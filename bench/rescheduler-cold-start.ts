@@ -23,7 +23,7 @@ import {
 } from '../tools/local-stack/services';
 // The leaf module: this process only seeds; the barrel would load Nest and the SDK clients too.
 // eslint-disable-next-line no-restricted-imports
-import { dueShardOf } from '../libs/jobs-domain/src/keys';
+import { dueShardOf } from '../libs/jobs-domain/src/persistence/keys';
 import { BUNDLE_FILE } from '../tools/package/rescheduler';
 
 const REGION = 'us-east-1';

@@ -16,9 +16,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 // Leaf modules directly: the code under test is the bundle, and the barrel would load a second
 // copy of the app's Nest modules (and their process-wide metrics and tracing) into this process.
 // eslint-disable-next-line no-restricted-imports
-import { dueShardOf } from '../../libs/jobs-domain/src/keys';
+import { dueShardOf } from '../../libs/jobs-domain/src/persistence/keys';
 // eslint-disable-next-line no-restricted-imports
-import { jobsTableDefinition } from '../../libs/jobs-domain/src/table-schema';
+import { jobsTableDefinition } from '../../libs/jobs-domain/src/persistence/table-schema';
 import { BUNDLE_FILE, packageRescheduler, ZIP_FILE } from '../../tools/package/rescheduler';
 import { readZip } from '../../tools/package/zip';
 import { createTestQueue, drain } from '../support/queues';

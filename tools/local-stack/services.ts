@@ -36,7 +36,7 @@ import {
   CHECKS_QUEUE,
   HISTORY_TTL_ATTRIBUTE,
   jobsTableDefinition,
-} from '../../libs/jobs-domain/src/table-schema';
+} from '../../libs/jobs-domain/src/persistence/table-schema';
 
 export const LOOPBACK = '127.0.0.1';
 

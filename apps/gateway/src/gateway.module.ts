@@ -8,7 +8,13 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule, DatabaseConnector, databaseOptions } from '@app/auth';
 import { AwsClientsModule } from '@app/aws-clients';
 import { AwsHealthIndicators } from '@app/aws-clients/health';
-import { CheckQueue, JobsRepository } from '@app/jobs-domain';
+import {
+  CheckQueue,
+  JobsRepository,
+  OutboxRepository,
+  PriceHistoryRepository,
+  ProfilesRepository,
+} from '@app/jobs-domain';
 import { AllExceptionsFilter, loggerParams, ShutdownState, validateConfig } from '@app/platform';
 import { MetricsModule } from '@app/platform/http';
 import { AlertSubscriptions } from './auth/alert-subscriptions';
@@ -24,7 +30,16 @@ import { NotificationsController } from './notifications/notifications.controlle
 
 @Module({
   controllers: [AuthController, JobsController, NotificationsController, MeController],
-  providers: [AuthService, AlertSubscriptions, JobsService, JobsRepository, CheckQueue],
+  providers: [
+    AuthService,
+    AlertSubscriptions,
+    JobsService,
+    JobsRepository,
+    PriceHistoryRepository,
+    OutboxRepository,
+    ProfilesRepository,
+    CheckQueue,
+  ],
 })
 class ApiModule {}
 

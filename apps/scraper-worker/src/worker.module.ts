@@ -12,7 +12,13 @@ import { SqsModule } from '@ssut/nestjs-sqs';
 import { LoggerModule } from 'nestjs-pino';
 import { AWS_CONFIG, AwsClientsModule, AwsConfig, SQS } from '@app/aws-clients';
 import { AwsHealthIndicators } from '@app/aws-clients/health';
-import { EgressAllowList, JobsRepository } from '@app/jobs-domain';
+import {
+  EgressAllowList,
+  JobsRepository,
+  OutboxRepository,
+  PriceHistoryRepository,
+  ProfilesRepository,
+} from '@app/jobs-domain';
 import { loggerParams, ShutdownState, validateConfig } from '@app/platform';
 import { MetricsModule } from '@app/platform/http';
 import { CheckService } from './checks/check.service';
@@ -96,6 +102,9 @@ export class WorkerModule {
         ShutdownState,
         AwsHealthIndicators,
         JobsRepository,
+        PriceHistoryRepository,
+        OutboxRepository,
+        ProfilesRepository,
         {
           provide: EGRESS_GUARD,
           useFactory: () => new EgressGuard(EgressAllowList.fromEnv(config.EGRESS_ALLOW_HOSTS)),

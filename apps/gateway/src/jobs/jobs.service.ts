@@ -16,6 +16,7 @@ import {
   normalizeDecimal,
   Page,
   planPatch,
+  PriceHistoryRepository,
   PricePoint,
   StaleJobError,
 } from '@app/jobs-domain';
@@ -37,6 +38,7 @@ export class JobsService {
 
   constructor(
     private readonly jobs: JobsRepository,
+    private readonly prices: PriceHistoryRepository,
     private readonly queue: CheckQueue,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
@@ -152,12 +154,17 @@ export class JobsService {
     throw new JobConflictError();
   }
 
+  /** Deletes the job, then its price history (a retry after a failure in between finds no job). */
   async delete(userId: string, jobId: string): Promise<void> {
     if (!(await this.jobs.delete(userId, jobId))) throw new JobNotFoundError();
+    await this.prices.deleteForJob(userId, jobId);
   }
 
+  /** Deletes every job of the user and their price histories; returns the number of jobs deleted. */
   async deleteAll(userId: string): Promise<number> {
-    return this.jobs.deleteAll(userId);
+    const deleted = await this.jobs.deleteAll(userId);
+    await this.prices.deleteAll(userId);
+    return deleted;
   }
 
   async history(
@@ -167,6 +174,6 @@ export class JobsService {
     cursor?: string,
   ): Promise<Page<PricePoint>> {
     await this.get(userId, jobId);
-    return this.jobs.history(userId, jobId, { limit, cursor });
+    return this.prices.list(userId, jobId, { limit, cursor });
   }
 }

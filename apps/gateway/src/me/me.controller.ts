@@ -12,7 +12,7 @@ import {
   checkTrackableUrl,
   EgressAllowList,
   InvalidJobInputError,
-  JobsRepository,
+  ProfilesRepository,
 } from '@app/jobs-domain';
 import { ErrorResponseDto } from '../error-response.dto';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
@@ -29,7 +29,7 @@ export class MeController {
   private readonly allow: EgressAllowList;
 
   constructor(
-    private readonly jobs: JobsRepository,
+    private readonly profiles: ProfilesRepository,
     @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.allow = EgressAllowList.fromEnv(config.EGRESS_ALLOW_HOSTS);
@@ -38,7 +38,7 @@ export class MeController {
   @Get()
   @ApiOkResponse({ type: MeDto })
   async get(@CurrentUser() user: AuthenticatedUser): Promise<MeDto> {
-    const profile = await this.jobs.getProfile(user.id);
+    const profile = await this.profiles.get(user.id);
     return { id: user.id, email: user.email, webhookUrl: profile.webhookUrl };
   }
 
@@ -55,9 +55,9 @@ export class MeController {
       if (!verdict.ok) throw new InvalidJobInputError(verdict.reason.replace(/^url/, 'webhookUrl'));
       webhookUrl = verdict.url.href;
     }
-    const current = await this.jobs.getProfile(user.id);
+    const current = await this.profiles.get(user.id);
     const next = dto.webhookUrl === undefined ? current : { ...current, webhookUrl };
-    await this.jobs.putProfile(next);
+    await this.profiles.put(next);
     return { id: user.id, email: user.email, webhookUrl: next.webhookUrl };
   }
 }

@@ -7,7 +7,7 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, JwtAuthGuard } from '@app/auth';
-import { JobsRepository } from '@app/jobs-domain';
+import { OutboxRepository } from '@app/jobs-domain';
 import { ErrorResponseDto } from '../error-response.dto';
 import { PageQueryDto } from '../jobs/jobs.dto';
 import { NotificationListDto } from './notifications.dto';
@@ -19,7 +19,7 @@ import { NotificationListDto } from './notifications.dto';
 @UseGuards(JwtAuthGuard)
 @Controller('notifications')
 export class NotificationsController {
-  constructor(private readonly jobs: JobsRepository) {}
+  constructor(private readonly outbox: OutboxRepository) {}
 
   @Get()
   @ApiOkResponse({
@@ -30,7 +30,7 @@ export class NotificationsController {
     @CurrentUser() user: AuthenticatedUser,
     @Query() q: PageQueryDto,
   ): Promise<NotificationListDto> {
-    const page = await this.jobs.notifications(user.id, { limit: q.limit, cursor: q.cursor });
+    const page = await this.outbox.list(user.id, { limit: q.limit, cursor: q.cursor });
     return {
       notifications: page.items.map((n) => ({
         id: n.notificationId,

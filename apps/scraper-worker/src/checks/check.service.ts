@@ -8,6 +8,7 @@ import {
   JobsRepository,
   MalformedCheckMessageError,
   parseCheckMessage,
+  PriceHistoryRepository,
   StaleJobError,
 } from '@app/jobs-domain';
 import { extractContext, inSpan, metricsRegistry, SpanKind } from '@app/platform';
@@ -41,9 +42,11 @@ const checkDuration = new Histogram({
 });
 
 /**
- * One message, one check: claim the job, read the page, write the outcome (job state, price point
- * and alert in one transaction), then deliver the alert. The message is acknowledged (the method
- * returns) only once the new state is durable; anything thrown leaves it to come back.
+ * One message, one check: claim the job, read the page, write the outcome, then deliver the alert.
+ * The outcome is not one transaction but idempotent steps in a crash-safe order (price point, then
+ * the job, which is the commit point, then the outbox entry, rebuilt from the job if missing; see
+ * PriceHistoryRepository.add). The message is acknowledged (the method returns) only once the new
+ * state is durable; anything thrown leaves it to come back and resume.
  */
 @Injectable()
 export class CheckService {
@@ -52,6 +55,7 @@ export class CheckService {
 
   constructor(
     private readonly jobs: JobsRepository,
+    private readonly prices: PriceHistoryRepository,
     private readonly notifier: Notifier,
     @Inject(PAGE_CHECKER) private readonly checker: PageChecker,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
@@ -151,7 +155,7 @@ export class CheckService {
       try {
         // Idempotent steps in a crash-safe order; the job write is the commit point.
         if (decision.pricePoint) {
-          await this.jobs.putPricePoint(
+          await this.prices.add(
             current.userId,
             decision.pricePoint,
             this.config.PRICE_HISTORY_TTL_DAYS * 86400,

@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@nestjs/common';
 import { AwsConfig } from '@app/aws-clients';
-import { Job, JobsRepository, Notification } from '@app/jobs-domain';
+import { Job, Notification, OutboxRepository, ProfilesRepository } from '@app/jobs-domain';
 import { Notifier } from './notifier';
 import { WebhookSender } from './webhook-sender';
 
@@ -25,25 +25,24 @@ const job: Job = {
 function setup(opts: { topic?: string; stored?: Notification | null; webhookUrl?: string }) {
   const store = new Map<string, Notification>();
   if (opts.stored) store.set(job.notificationSk!, opts.stored);
-  const jobs = {
-    getNotification: jest.fn(async (_u: string, sk: string) => store.get(sk) ?? null),
-    putNotification: jest.fn(
-      async (_u: string, sk: string, n: Notification) => void store.set(sk, n),
-    ),
+  const outbox = {
+    get: jest.fn(async (_u: string, sk: string) => store.get(sk) ?? null),
+    put: jest.fn(async (_u: string, sk: string, n: Notification) => void store.set(sk, n)),
     markDelivered: jest.fn(async (_u: string, sk: string, channels: string[]) => {
       store.set(sk, { ...store.get(sk)!, deliveredAt: 'now', channels });
     }),
-    getProfile: jest.fn(async () => ({ userId: 'u1', webhookUrl: opts.webhookUrl })),
   };
+  const profiles = { get: jest.fn(async () => ({ userId: 'u1', webhookUrl: opts.webhookUrl })) };
   const sns = { send: jest.fn(async () => ({ MessageId: 'm' })) };
   const webhook = { post: jest.fn(async () => undefined) };
   const notifier = new Notifier(
     sns as unknown as SNSClient,
     { ALERTS_TOPIC_ARN: opts.topic } as AwsConfig,
-    jobs as unknown as JobsRepository,
+    outbox as unknown as OutboxRepository,
+    profiles as unknown as ProfilesRepository,
     webhook as unknown as WebhookSender,
   );
-  return { notifier, jobs, sns, webhook, store };
+  return { notifier, outbox, sns, webhook, store };
 }
 
 describe('Notifier', () => {
@@ -64,9 +63,11 @@ describe('Notifier', () => {
   });
 
   it('rebuilds a missing outbox entry from the committed job, then delivers it once', async () => {
-    const { notifier, jobs, webhook, store } = setup({ webhookUrl: 'https://hooks.example.com/x' });
+    const { notifier, outbox, webhook, store } = setup({
+      webhookUrl: 'https://hooks.example.com/x',
+    });
     await notifier.deliver(job);
-    expect(jobs.putNotification).toHaveBeenCalledTimes(1);
+    expect(outbox.put).toHaveBeenCalledTimes(1);
     expect(store.get(job.notificationSk!)).toMatchObject({
       notificationId: 'c1',
       price: '95.00',
@@ -77,11 +78,11 @@ describe('Notifier', () => {
   });
 
   it('leaves the entry undelivered when a channel fails, so the redelivery retries it', async () => {
-    const { notifier, jobs, webhook } = setup({ webhookUrl: 'https://hooks.example.com/x' });
+    const { notifier, outbox, webhook } = setup({ webhookUrl: 'https://hooks.example.com/x' });
     webhook.post.mockRejectedValueOnce(new Error('webhook answered 500'));
     await expect(notifier.deliver(job)).rejects.toThrow('500');
-    expect(jobs.markDelivered).not.toHaveBeenCalled();
+    expect(outbox.markDelivered).not.toHaveBeenCalled();
     await notifier.deliver(job);
-    expect(jobs.markDelivered).toHaveBeenCalledTimes(1);
+    expect(outbox.markDelivered).toHaveBeenCalledTimes(1);
   });
 });

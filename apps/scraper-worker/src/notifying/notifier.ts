@@ -1,7 +1,13 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AWS_CONFIG, AwsConfig, SNS } from '@app/aws-clients';
-import { Job, JobsRepository, Notification, notificationFromJob } from '@app/jobs-domain';
+import {
+  Job,
+  Notification,
+  notificationFromJob,
+  OutboxRepository,
+  ProfilesRepository,
+} from '@app/jobs-domain';
 import { WebhookSender } from './webhook-sender';
 
 export const WEBHOOK_SENDER = Symbol('WEBHOOK_SENDER');
@@ -23,7 +29,8 @@ export class Notifier {
   constructor(
     @Inject(SNS) private readonly sns: SNSClient,
     @Inject(AWS_CONFIG) private readonly aws: AwsConfig,
-    private readonly jobs: JobsRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly profiles: ProfilesRepository,
     @Inject(WEBHOOK_SENDER) private readonly webhook: WebhookSender,
   ) {}
 
@@ -32,11 +39,11 @@ export class Notifier {
     const userId = job.userId;
     const notificationSk = job.notificationSk;
     if (!notificationSk) return;
-    let n = await this.jobs.getNotification(userId, notificationSk);
+    let n = await this.outbox.get(userId, notificationSk);
     if (!n) {
       n = notificationFromJob(job);
       if (!n) return;
-      await this.jobs.putNotification(userId, notificationSk, n);
+      await this.outbox.put(userId, notificationSk, n);
     }
     if (n.deliveredAt) return;
     const channels = ['outbox'];
@@ -52,7 +59,7 @@ export class Notifier {
       );
       channels.push('sns');
     }
-    const profile = await this.jobs.getProfile(userId);
+    const profile = await this.profiles.get(userId);
     if (profile.webhookUrl) {
       await this.webhook.post(
         profile.webhookUrl,
@@ -78,6 +85,6 @@ export class Notifier {
       { userId, jobId: n.jobId, notificationId: n.notificationId, channels },
       'price alert delivered',
     );
-    await this.jobs.markDelivered(userId, notificationSk, channels);
+    await this.outbox.markDelivered(userId, notificationSk, channels);
   }
 }

@@ -7,7 +7,7 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AWS_CONFIG, AwsConfig, SQS } from '@app/aws-clients';
-import { buildCheckMessage } from './check-message';
+import { buildCheckMessage } from '../domain/check-message';
 
 /** Propagation headers (W3C traceparent/tracestate) to carry in message attributes. */
 export type TraceCarrier = Record<string, string>;

@@ -1,4 +1,4 @@
-import { InvalidCursorError } from './errors';
+import { InvalidCursorError } from '../domain/errors';
 
 /**
  * Pagination cursors are DynamoDB's LastEvaluatedKey, encoded. They come back from the client, so

@@ -86,6 +86,12 @@ export interface Notification {
   channels: string[];
 }
 
+/** The caller's settings, stored beside their jobs where the worker reads the webhook. */
+export interface UserProfile {
+  userId: string;
+  webhookUrl?: string;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

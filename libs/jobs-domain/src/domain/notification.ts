@@ -1,5 +1,5 @@
+import { notificationKeyParts } from '../persistence/keys';
 import { Job, Notification } from './job';
-import { NOTIFICATION_SK_PREFIX } from './keys';
 
 /**
  * The outbox entry of a notified job, rebuilt from the job alone. The job is the commit point of a
@@ -8,12 +8,11 @@ import { NOTIFICATION_SK_PREFIX } from './keys';
  */
 export function notificationFromJob(job: Job): Notification | null {
   if (job.status !== 'notified' || !job.notificationSk || !job.lastPrice) return null;
-  const rest = job.notificationSk.slice(NOTIFICATION_SK_PREFIX.length);
-  const cut = rest.lastIndexOf('#');
-  if (cut < 0) return null;
+  const parts = notificationKeyParts(job.notificationSk);
+  if (!parts) return null;
   return {
-    notificationId: rest.slice(cut + 1),
-    createdAt: rest.slice(0, cut),
+    notificationId: parts.notificationId,
+    createdAt: parts.createdAt,
     jobId: job.jobId,
     url: job.url,
     title: job.title,

@@ -1,8 +1,15 @@
 import { Job, JobStatus } from './job';
-import { JobChange } from './jobs.repository';
 
-/** How long a claimed job stays out of the due index before it is considered lost and re-enqueued. */
-export const DEFAULT_LEASE_SECONDS = 15 * 60;
+/**
+ * A change to a job, as a transition describes it; the jobs repository writes it conditionally on
+ * the job's version and keeps the due index in step with the resulting status.
+ */
+export interface JobChange {
+  /** Attributes to set (undefined values are ignored). */
+  set?: Partial<Omit<Job, 'jobId' | 'userId' | 'version'>>;
+  /** Attributes to remove. */
+  remove?: (keyof Job)[];
+}
 
 export interface JobPatch {
   targetPrice?: string;

@@ -1,0 +1,143 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { Inject } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AWS_CONFIG, AwsConfig, DYNAMODB } from '@app/aws-clients';
+import { Page } from '../domain/job';
+import { decodeCursor, encodeCursor } from './cursor';
+import { userPk } from './keys';
+
+/** Table bookkeeping that is not part of a domain object: keys, index attribute, TTL. */
+const KEY_FIELDS = ['pk', 'sk', 'entity', 'dueShard', 'expiresAt'] as const;
+
+/** An item without its table bookkeeping (and any `extra` attributes, such as the owner). */
+export function withoutKeys(
+  item: Record<string, unknown>,
+  extra: string[] = [],
+): Record<string, unknown> {
+  const copy = { ...item };
+  for (const k of [...KEY_FIELDS, ...extra]) delete copy[k];
+  return copy;
+}
+
+export function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The base of every repository over the single jobs table (see table-schema.ts): the client, the
+ * table name, and the access patterns the aggregates share (a page of one item collection, an
+ * idempotent put, a batch delete of a collection). Subclasses add one aggregate each.
+ */
+export abstract class JobsTable {
+  protected readonly table: string;
+
+  constructor(
+    @Inject(DYNAMODB) protected readonly dynamo: DynamoDBDocumentClient,
+    @Inject(AWS_CONFIG) protected readonly aws: AwsConfig,
+  ) {
+    this.table = aws.JOBS_TABLE_NAME;
+  }
+
+  /**
+   * A page of up to `limit` items of the user's collection under `prefix`, newest first. With a
+   * filter DynamoDB may return short pages, so this keeps reading until the page is full or the
+   * collection ends; the cursor is the last key read, and a cursor from elsewhere is refused.
+   */
+  protected async collectionPage<T>(
+    userId: string,
+    prefix: string,
+    opts: { limit: number; cursor?: string },
+    map: (item: Record<string, unknown>) => T,
+    filter?: Pick<
+      QueryCommandInput,
+      'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<Page<T>> {
+    const pk = userPk(userId);
+    const input: QueryCommandInput = {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ScanIndexForward: false,
+      ...filter,
+      ExpressionAttributeValues: {
+        ':pk': pk,
+        ':prefix': prefix,
+        ...filter?.ExpressionAttributeValues,
+      },
+    };
+    const items: T[] = [];
+    let startKey: Record<string, unknown> | undefined = decodeCursor(opts.cursor, pk, prefix);
+    for (;;) {
+      const out = await this.dynamo.send(
+        new QueryCommand({
+          ...input,
+          Limit: opts.limit - items.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) items.push(map(item));
+      startKey = out.LastEvaluatedKey;
+      if (!startKey || items.length >= opts.limit) break;
+    }
+    return { items, nextCursor: encodeCursor(startKey) };
+  }
+
+  /** Writes `item` unless an item with its key exists; a retry of the same write is a no-op. */
+  protected async putIfAbsent(item: Record<string, unknown>): Promise<void> {
+    try {
+      await this.dynamo.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: item,
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  /** Deletes every item of the user's collection under `prefix`; returns how many there were. */
+  protected async deleteCollection(userId: string, prefix: string): Promise<number> {
+    let deleted = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.dynamo.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': userPk(userId), ':prefix': prefix },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const keys = (out.Items ?? []).map((i) => ({ pk: i.pk as string, sk: i.sk as string }));
+      for (let i = 0; i < keys.length; i += 25) {
+        await this.batchDelete(keys.slice(i, i + 25));
+      }
+      deleted += keys.length;
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return deleted;
+  }
+
+  /** BatchWriteItem may leave items unprocessed under throttling: retry them with backoff. */
+  private async batchDelete(keys: { pk: string; sk: string }[]): Promise<void> {
+    let requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= 8) throw new Error('BatchWriteItem kept returning unprocessed items');
+      if (attempt > 0) await sleep(Math.min(2000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      const out = await this.dynamo.send(
+        new BatchWriteCommand({ RequestItems: { [this.table]: requests } }),
+      );
+      requests = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
+    }
+  }
+}

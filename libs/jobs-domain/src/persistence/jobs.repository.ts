@@ -1,0 +1,265 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { Injectable } from '@nestjs/common';
+import { Job, JobStatus, Page, SCHEDULABLE_STATUSES } from '../domain/job';
+import { JobChange } from '../domain/transitions';
+import { JobsTable, stripUndefined, withoutKeys } from './jobs-table';
+import { dueShardOf, JOB_SK_PREFIX, jobIdFromSk, jobSk, userIdFromPk, userPk } from './keys';
+import { DUE_INDEX } from './table-schema';
+
+/** Thrown when a conditional write finds another version or status than expected. */
+export class StaleJobError extends Error {
+  override readonly name = 'StaleJobError';
+}
+
+function toJob(item: Record<string, unknown>): Job {
+  return withoutKeys(item) as unknown as Job;
+}
+
+/**
+ * The jobs and the sparse due index over them. Each state change is a conditional write on the
+ * job's version (and, where it matters, its status), so concurrent writers (gateway, worker,
+ * rescheduler) never overwrite each other's transitions; the write keeps the job's due-index
+ * attribute in step with its status.
+ */
+@Injectable()
+export class JobsRepository extends JobsTable {
+  /** The index attributes an item must carry for its status: only schedulable jobs are in the due index. */
+  private scheduling(job: Pick<Job, 'jobId' | 'status'>): { dueShard?: string } {
+    return SCHEDULABLE_STATUSES.includes(job.status)
+      ? { dueShard: dueShardOf(job.jobId, this.aws.DUE_SHARDS) }
+      : {};
+  }
+
+  async create(job: Job): Promise<void> {
+    await this.dynamo.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: userPk(job.userId),
+          sk: jobSk(job.jobId),
+          entity: 'JOB',
+          ...job,
+          ...this.scheduling(job),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(userId: string, jobId: string, consistent = false): Promise<Job | null> {
+    const out = await this.dynamo.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: userPk(userId), sk: jobSk(jobId) },
+        ConsistentRead: consistent,
+      }),
+    );
+    return out.Item ? toJob(out.Item) : null;
+  }
+
+  list(
+    userId: string,
+    opts: { limit: number; cursor?: string; status?: JobStatus },
+  ): Promise<Page<Job>> {
+    return this.collectionPage(
+      userId,
+      JOB_SK_PREFIX,
+      opts,
+      toJob,
+      opts.status
+        ? {
+            FilterExpression: '#status = :status',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':status': opts.status },
+          }
+        : undefined,
+    );
+  }
+
+  /**
+   * Applies `change` if the job still has `expectedVersion` (and one of `allowedStatuses`, when
+   * given). Keeps the due-index attribute in step with the resulting status. Returns the new job.
+   */
+  async transition(
+    current: Job,
+    change: JobChange,
+    allowedStatuses?: readonly JobStatus[],
+    now: Date = new Date(),
+  ): Promise<Job> {
+    const update = this.buildUpdate(current, change, allowedStatuses, now);
+    try {
+      const out = await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: update.key,
+          UpdateExpression: update.expression,
+          ConditionExpression: update.condition,
+          ExpressionAttributeNames: update.names,
+          ExpressionAttributeValues: update.values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toJob(out.Attributes ?? {});
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException)
+        throw new StaleJobError('job changed concurrently');
+      throw err;
+    }
+  }
+
+  /** The conditional update for a transition, and the job as it will be once written. */
+  private buildUpdate(
+    current: Job,
+    change: JobChange,
+    allowedStatuses: readonly JobStatus[] | undefined,
+    now: Date,
+  ) {
+    const set = stripUndefined(change.set ?? {});
+    const removes = new Set<string>(change.remove ?? []);
+    const sets: Record<string, unknown> = {
+      ...set,
+      version: current.version + 1,
+      updatedAt: now.toISOString(),
+    };
+    const next = { ...current, ...sets } as Job & Record<string, unknown>;
+    const shard = this.scheduling(next).dueShard;
+    if (shard) sets.dueShard = shard;
+    else removes.add('dueShard');
+    for (const k of removes) {
+      delete sets[k];
+      delete next[k];
+    }
+
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':expected': current.version };
+    const setParts = Object.entries(sets).map(([k, v], i) => {
+      names[`#s${i}`] = k;
+      values[`:s${i}`] = v;
+      return `#s${i} = :s${i}`;
+    });
+    const removeParts = [...removes].map((k, j) => {
+      names[`#r${j}`] = k;
+      return `#r${j}`;
+    });
+    let condition = 'attribute_exists(pk) AND #version = :expected';
+    if (allowedStatuses) {
+      names['#status'] = 'status';
+      const placeholders = allowedStatuses.map((s, j) => {
+        values[`:st${j}`] = s;
+        return `:st${j}`;
+      });
+      condition += ` AND #status IN (${placeholders.join(', ')})`;
+    }
+    return {
+      key: { pk: userPk(current.userId), sk: jobSk(current.jobId) },
+      expression: `SET ${setParts.join(', ')}${removeParts.length ? ` REMOVE ${removeParts.join(', ')}` : ''}`,
+      condition,
+      names,
+      values,
+      next: next as Job,
+    };
+  }
+
+  /**
+   * Deletes one job (not its price history: see PriceHistoryRepository.deleteForJob). False when
+   * the job did not exist.
+   */
+  async delete(userId: string, jobId: string): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: userPk(userId), sk: jobSk(jobId) },
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** Deletes every job of the user; returns how many there were. */
+  deleteAll(userId: string): Promise<number> {
+    return this.deleteCollection(userId, JOB_SK_PREFIX);
+  }
+
+  /**
+   * The rescheduler's claim: a due job (in the index, nextCheckAt <= now) becomes queued with a
+   * lease. The condition on nextCheckAt makes overlapping runs enqueue a job once: the first claim
+   * moves nextCheckAt into the future and every other claim of that job fails. The version is
+   * bumped so that writers holding the older version (a worker that lost its lease) fail too.
+   * Returns false when the job is gone, no longer due, or not schedulable.
+   */
+  async claimDue(userId: string, jobId: string, nowMs: number, leaseMs: number): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: userPk(userId), sk: jobSk(jobId) },
+          UpdateExpression:
+            'SET #status = :queued, #next = :lease, #updatedAt = :nowIso ADD #version :one',
+          ConditionExpression: `attribute_exists(#shard) AND #next <= :now AND #status IN (${SCHEDULABLE_STATUSES.map((_, i) => `:st${i}`).join(', ')})`,
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#next': 'nextCheckAt',
+            '#shard': 'dueShard',
+            '#version': 'version',
+            '#updatedAt': 'updatedAt',
+          },
+          ExpressionAttributeValues: {
+            ':queued': 'queued',
+            ':lease': nowMs + leaseMs,
+            ':now': nowMs,
+            ':nowIso': new Date(nowMs).toISOString(),
+            ':one': 1,
+            ...Object.fromEntries(SCHEDULABLE_STATUSES.map((st, i) => [`:st${i}`, st])),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  /** One page of due jobs of a shard, oldest due first (the sparse index holds only schedulable jobs). */
+  async queryDue(
+    shard: string,
+    nowMs: number,
+    limit: number,
+    startKey?: Record<string, unknown>,
+  ): Promise<{
+    keys: { userId: string; jobId: string; nextCheckAt: number }[];
+    lastKey?: Record<string, unknown>;
+  }> {
+    const out = await this.dynamo.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: DUE_INDEX.name,
+        KeyConditionExpression: '#shard = :shard AND #next <= :now',
+        ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
+        ExpressionAttributeValues: { ':shard': shard, ':now': nowMs },
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    return {
+      keys: (out.Items ?? []).map((i) => ({
+        userId: userIdFromPk(i.pk as string),
+        jobId: jobIdFromSk(i.sk as string),
+        nextCheckAt: i.nextCheckAt as number,
+      })),
+      lastKey: out.LastEvaluatedKey,
+    };
+  }
+}

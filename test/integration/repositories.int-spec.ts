@@ -1,0 +1,280 @@
+import { Test, TestingModule } from '@nestjs/testing';
+import { randomUUID } from 'node:crypto';
+import { AwsClientsModule } from '@app/aws-clients';
+import {
+  allDueShards,
+  InvalidCursorError,
+  Job,
+  JobsRepository,
+  Notification,
+  notificationSk,
+  OutboxRepository,
+  PriceHistoryRepository,
+  PricePoint,
+  ProfilesRepository,
+  StaleJobError,
+} from '@app/jobs-domain';
+import { testEnv } from '../support/apps';
+
+/**
+ * The four repositories over the jobs table, each against dynalite through the app's own client
+ * and Nest wiring: what each aggregate stores, and that one aggregate's writes and deletes leave
+ * the others alone.
+ */
+describe('jobs table repositories (dynalite)', () => {
+  let moduleRef: TestingModule;
+  let jobs: JobsRepository;
+  let prices: PriceHistoryRepository;
+  let outbox: OutboxRepository;
+  let profiles: ProfilesRepository;
+
+  beforeAll(async () => {
+    moduleRef = await Test.createTestingModule({
+      imports: [AwsClientsModule.forRoot(testEnv())],
+      providers: [JobsRepository, PriceHistoryRepository, OutboxRepository, ProfilesRepository],
+    }).compile();
+    jobs = moduleRef.get(JobsRepository);
+    prices = moduleRef.get(PriceHistoryRepository);
+    outbox = moduleRef.get(OutboxRepository);
+    profiles = moduleRef.get(ProfilesRepository);
+  });
+  afterAll(() => moduleRef.close());
+
+  const newUser = () => randomUUID();
+  function newJob(userId: string, overrides: Partial<Job> = {}): Job {
+    const now = new Date().toISOString();
+    return {
+      jobId: randomUUID(),
+      userId,
+      url: 'https://shop.example.com/p',
+      targetPrice: '10.00',
+      currency: 'EUR',
+      checkIntervalMinutes: 60,
+      status: 'pending',
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+      nextCheckAt: Date.now() - 1000,
+      consecutiveFailures: 0,
+      ...overrides,
+    };
+  }
+  function point(jobId: string, n: number): PricePoint {
+    return {
+      pointId: `p${n}`,
+      jobId,
+      price: `${n}.00`,
+      currency: 'EUR',
+      checkedAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+      source: 'json-ld',
+    };
+  }
+  /** Every due job key of the user, across the shards. */
+  async function dueKeys(userId: string, nowMs = Date.now()): Promise<string[]> {
+    const found: string[] = [];
+    for (const shard of allDueShards(8)) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await jobs.queryDue(shard, nowMs, 100, startKey);
+        for (const k of page.keys) if (k.userId === userId) found.push(k.jobId);
+        startKey = page.lastKey;
+      } while (startKey);
+    }
+    return found;
+  }
+
+  describe('JobsRepository', () => {
+    it('stores a job and reads it back without the table keys', async () => {
+      const userId = newUser();
+      const job = newJob(userId);
+      await jobs.create(job);
+      const read = await jobs.get(userId, job.jobId, true);
+      expect(read).toEqual(job);
+      expect(read).not.toHaveProperty('pk');
+      expect(read).not.toHaveProperty('dueShard');
+    });
+
+    it('refuses to create a job whose id exists', async () => {
+      const userId = newUser();
+      const job = newJob(userId);
+      await jobs.create(job);
+      await expect(jobs.create({ ...job, targetPrice: '1.00' })).rejects.toThrow();
+      expect((await jobs.get(userId, job.jobId, true))?.targetPrice).toBe('10.00');
+    });
+
+    it('applies a transition on the expected version and refuses a stale one', async () => {
+      const userId = newUser();
+      const job = newJob(userId);
+      await jobs.create(job);
+      const next = await jobs.transition(job, { set: { status: 'queued' } }, ['pending']);
+      expect(next).toMatchObject({ status: 'queued', version: 2 });
+      await expect(jobs.transition(job, { set: { status: 'paused' } })).rejects.toBeInstanceOf(
+        StaleJobError,
+      );
+      await expect(
+        jobs.transition(next, { set: { status: 'processing' } }, ['pending']),
+      ).rejects.toBeInstanceOf(StaleJobError);
+      expect((await jobs.get(userId, job.jobId, true))?.status).toBe('queued');
+    });
+
+    it('keeps only schedulable jobs in the due index, and a claim takes a due job once', async () => {
+      const userId = newUser();
+      const due = newJob(userId);
+      const paused = newJob(userId);
+      await jobs.create(due);
+      await jobs.create(paused);
+      await jobs.transition(paused, { set: { status: 'paused' } });
+      expect(await dueKeys(userId)).toEqual([due.jobId]);
+
+      const now = Date.now();
+      await expect(jobs.claimDue(userId, due.jobId, now, 60_000)).resolves.toBe(true);
+      await expect(jobs.claimDue(userId, due.jobId, now, 60_000)).resolves.toBe(false);
+      await expect(jobs.claimDue(userId, paused.jobId, now, 60_000)).resolves.toBe(false);
+      expect(await jobs.get(userId, due.jobId, true)).toMatchObject({
+        status: 'queued',
+        version: 2,
+        nextCheckAt: now + 60_000,
+      });
+      expect(await dueKeys(userId)).toEqual([]);
+    });
+
+    it('lists the jobs of one user only, filtered by status, across pages', async () => {
+      const userId = newUser();
+      const other = newUser();
+      const created = [newJob(userId), newJob(userId), newJob(userId)];
+      for (const j of created) await jobs.create(j);
+      await jobs.create(newJob(other));
+      await jobs.transition(created[1], { set: { status: 'paused' } });
+
+      const first = await jobs.list(userId, { limit: 1, status: 'pending' });
+      expect(first.items).toHaveLength(1);
+      const second = await jobs.list(userId, {
+        limit: 5,
+        status: 'pending',
+        cursor: first.nextCursor!,
+      });
+      const ids = [...first.items, ...second.items].map((j) => j.jobId).sort();
+      expect(ids).toEqual([created[0].jobId, created[2].jobId].sort());
+      await expect(jobs.list(other, { limit: 5, cursor: first.nextCursor! })).rejects.toThrow(
+        InvalidCursorError,
+      );
+    });
+
+    it('deletes a job but not its price history, which has its own repository', async () => {
+      const userId = newUser();
+      const job = newJob(userId);
+      await jobs.create(job);
+      await prices.add(userId, point(job.jobId, 1), 3600);
+      await expect(jobs.delete(userId, job.jobId)).resolves.toBe(true);
+      await expect(jobs.delete(userId, job.jobId)).resolves.toBe(false);
+      expect(await jobs.get(userId, job.jobId, true)).toBeNull();
+      expect((await prices.list(userId, job.jobId, { limit: 5 })).items).toHaveLength(1);
+    });
+  });
+
+  describe('PriceHistoryRepository', () => {
+    it('adds a point once (a retried check writes the same point) and pages newest first', async () => {
+      const userId = newUser();
+      const jobId = randomUUID();
+      for (const n of [1, 2, 3]) await prices.add(userId, point(jobId, n), 3600);
+      await prices.add(userId, { ...point(jobId, 2), price: '99.00' }, 3600);
+
+      const first = await prices.list(userId, jobId, { limit: 2 });
+      expect(first.items.map((p) => p.price)).toEqual(['3.00', '2.00']);
+      expect(first.items[0]).toEqual(point(jobId, 3));
+      const rest = await prices.list(userId, jobId, { limit: 2, cursor: first.nextCursor! });
+      expect(rest.items.map((p) => p.price)).toEqual(['1.00']);
+      expect(rest.nextCursor).toBeNull();
+    });
+
+    it("refuses a cursor from another job's history", async () => {
+      const userId = newUser();
+      const [a, b] = [randomUUID(), randomUUID()];
+      for (const n of [1, 2]) await prices.add(userId, point(a, n), 3600);
+      const page = await prices.list(userId, a, { limit: 1 });
+      await expect(prices.list(userId, b, { limit: 1, cursor: page.nextCursor! })).rejects.toThrow(
+        InvalidCursorError,
+      );
+    });
+
+    it("deletes one job's points, or every point of the user, and nothing else", async () => {
+      const userId = newUser();
+      const other = newUser();
+      const [a, b] = [randomUUID(), randomUUID()];
+      const kept = newJob(userId);
+      await jobs.create(kept);
+      for (const n of [1, 2]) {
+        await prices.add(userId, point(a, n), 3600);
+        await prices.add(userId, point(b, n), 3600);
+        await prices.add(other, point(a, n), 3600);
+      }
+      await prices.deleteForJob(userId, a);
+      expect((await prices.list(userId, a, { limit: 5 })).items).toEqual([]);
+      expect((await prices.list(userId, b, { limit: 5 })).items).toHaveLength(2);
+
+      await prices.deleteAll(userId);
+      expect((await prices.list(userId, b, { limit: 5 })).items).toEqual([]);
+      expect((await prices.list(other, a, { limit: 5 })).items).toHaveLength(2);
+      expect(await jobs.get(userId, kept.jobId, true)).not.toBeNull();
+    });
+  });
+
+  describe('OutboxRepository', () => {
+    const alert = (id: string, createdAt: string): Notification => ({
+      notificationId: id,
+      jobId: 'j1',
+      url: 'https://shop.example.com/p',
+      price: '9.00',
+      targetPrice: '10.00',
+      currency: 'EUR',
+      createdAt,
+      channels: [],
+    });
+
+    it('stores an alert once, marks it delivered, and lists newest first', async () => {
+      const userId = newUser();
+      const older = alert('n1', '2026-01-01T00:00:00.000Z');
+      const newer = alert('n2', '2026-01-02T00:00:00.000Z');
+      const olderSk = notificationSk(older.createdAt, older.notificationId);
+      await outbox.put(userId, olderSk, older);
+      await outbox.put(userId, olderSk, { ...older, price: '1.00' });
+      await outbox.put(userId, notificationSk(newer.createdAt, newer.notificationId), newer);
+
+      expect(await outbox.get(userId, olderSk)).toEqual(older);
+      const at = new Date('2026-01-03T00:00:00.000Z');
+      await outbox.markDelivered(userId, olderSk, ['outbox', 'webhook'], at);
+      expect(await outbox.get(userId, olderSk)).toEqual({
+        ...older,
+        deliveredAt: at.toISOString(),
+        channels: ['outbox', 'webhook'],
+      });
+
+      const page = await outbox.list(userId, { limit: 10 });
+      expect(page.items.map((n) => n.notificationId)).toEqual(['n2', 'n1']);
+      expect(page.items[0]).not.toHaveProperty('userId');
+      expect((await outbox.list(newUser(), { limit: 10 })).items).toEqual([]);
+    });
+
+    it('does not create an entry when marking a missing one delivered', async () => {
+      const userId = newUser();
+      const sk = notificationSk('2026-01-01T00:00:00.000Z', 'missing');
+      await expect(outbox.markDelivered(userId, sk, ['outbox'])).rejects.toThrow();
+      expect(await outbox.get(userId, sk)).toBeNull();
+    });
+  });
+
+  describe('ProfilesRepository', () => {
+    it('reads an empty profile for a new user, then what was stored, and clears the webhook', async () => {
+      const userId = newUser();
+      expect(await profiles.get(userId)).toEqual({ userId, webhookUrl: undefined });
+      await profiles.put({ userId, webhookUrl: 'https://hooks.example.com/a' });
+      expect(await profiles.get(userId)).toEqual({
+        userId,
+        webhookUrl: 'https://hooks.example.com/a',
+      });
+      await profiles.put({ userId, webhookUrl: undefined });
+      expect(await profiles.get(userId)).toEqual({ userId, webhookUrl: undefined });
+      expect((await jobs.list(userId, { limit: 5 })).items).toEqual([]);
+    });
+  });
+});
