@@ -36,6 +36,21 @@ describe('gateway API (e2e)', () => {
     });
   }
 
+  /** Every error is RFC 9457 problem details with a code, and never a stack or internals. */
+  function expectProblem(res: Response, body: AnyJson, status: number, code?: string) {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(body).toMatchObject({
+      type: expect.stringMatching(/^urn:pricewatch:problem:/),
+      title: expect.any(String),
+      status,
+      detail: expect.any(String),
+      code: code ?? expect.any(String),
+    });
+    expect(JSON.stringify(body)).not.toMatch(/\bat .*\.[jt]s:\d+|node_modules/);
+    if (status >= 500 && status !== 503) expect(body.errorId).toEqual(expect.any(String));
+  }
+
   async function signUpAndIn(email = uniqueEmail()) {
     const password = 'correct horse battery';
     expect((await post('/signup', { email, password })).status).toBe(201);
@@ -328,7 +343,7 @@ describe('gateway API (e2e)', () => {
       [
         'an unknown field',
         { url: 'https://shop.example.com/a', targetPrice: '10', admin: true },
-        /property admin should not exist/,
+        /admin is not a known field/,
       ],
       [
         'a number instead of a decimal string',
@@ -361,8 +376,18 @@ describe('gateway API (e2e)', () => {
       const res = await post('/jobs', body, s.auth);
       expect(res.status).toBe(400);
       const err = (await res.json()) as AnyJson;
-      expect(err).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-      expect(JSON.stringify(err.message)).toMatch(message);
+      expectProblem(res, err, 400);
+      expect(['VALIDATION_FAILED', 'INVALID_JOB']).toContain(err.code);
+      expect(err.detail).toMatch(message);
+      expect(err.errors.length).toBeGreaterThan(0);
+      for (const e of err.errors) {
+        expect(e).toEqual({
+          field: expect.any(String),
+          code: expect.any(String),
+          message: expect.any(String),
+        });
+        expect(e.message).toMatch(new RegExp(`^${e.field}`));
+      }
     });
 
     it.each([
@@ -383,17 +408,14 @@ describe('gateway API (e2e)', () => {
       `https://shop.example.com/${'a'.repeat(2100)}`.slice(0, 2100),
     ])('rejects the job URL %s', async (url) => {
       const res = await post('/jobs', { url, targetPrice: '10' }, s.auth);
-      expect(res.status).toBe(400);
-      expect(((await res.json()) as AnyJson).statusCode).toBe(400);
+      const err = (await res.json()) as AnyJson;
+      expectProblem(res, err, 400);
+      expect(err.errors).toEqual([expect.objectContaining({ field: 'url' })]);
     });
 
     it('rejects malformed JSON', async () => {
       const res = await post('/jobs', '{"url": "https://shop.example.com",', s.auth);
-      expect(res.status).toBe(400);
-      expect((await res.json()) as AnyJson).toMatchObject({
-        statusCode: 400,
-        error: 'Bad Request',
-      });
+      expectProblem(res, (await res.json()) as AnyJson, 400, 'MALFORMED_REQUEST');
     });
 
     it('rejects a body over 16 KiB with 413', async () => {
@@ -402,8 +424,7 @@ describe('gateway API (e2e)', () => {
         { url: 'https://shop.example.com/a', targetPrice: '10', selector: 'x'.repeat(17 * 1024) },
         s.auth,
       );
-      expect(res.status).toBe(413);
-      expect((await res.json()) as AnyJson).toMatchObject({ statusCode: 413 });
+      expectProblem(res, (await res.json()) as AnyJson, 413, 'BODY_TOO_LARGE');
     });
 
     it('rejects a bad page size and a malformed cursor', async () => {
@@ -411,6 +432,49 @@ describe('gateway API (e2e)', () => {
       expect((await fetch(api('/jobs?limit=abc'), { headers: s.auth })).status).toBe(400);
       expect((await fetch(api('/jobs?cursor=***'), { headers: s.auth })).status).toBe(400);
       expect((await fetch(api('/jobs?status=bogus'), { headers: s.auth })).status).toBe(400);
+    });
+  });
+
+  describe('answers every error as problem details', () => {
+    it('404 for an unknown path, 405 with Allow for a known path and another method', async () => {
+      const s = await signUpAndIn();
+      const missing = await fetch(api('/nowhere'), { headers: s.auth });
+      expectProblem(missing, (await missing.json()) as AnyJson, 404, 'ROUTE_NOT_FOUND');
+      const put = await fetch(api('/me'), { method: 'PUT', headers: s.auth });
+      expectProblem(put, (await put.json()) as AnyJson, 405, 'METHOD_NOT_ALLOWED');
+      expect(put.headers.get('allow')).toBe('GET, HEAD, PATCH');
+      const delSignup = await fetch(api('/signup'), { method: 'DELETE' });
+      expectProblem(delSignup, (await delSignup.json()) as AnyJson, 405);
+      expect(delSignup.headers.get('allow')).toBe('POST');
+      const putJob = await fetch(api('/jobs/5d0f4f0e-8f1b-4a5e-a0a4-3f5b7d2c9e10'), {
+        method: 'PUT',
+        headers: s.auth,
+      });
+      expect(putJob.status).toBe(405);
+      expect(putJob.headers.get('allow')).toBe('DELETE, GET, HEAD, PATCH');
+    });
+
+    it('401 without a token, 415 for another media type, 400 for a body nested 1,500 deep', async () => {
+      const anon = await fetch(api('/jobs'));
+      expectProblem(anon, (await anon.json()) as AnyJson, 401, 'UNAUTHENTICATED');
+      const xml = await post('/signup', '<signup/>', { 'content-type': 'application/xml' });
+      expectProblem(xml, (await xml.json()) as AnyJson, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      const nested = '{"email":' + '['.repeat(1500) + ']'.repeat(1500) + ',"password":"x"}';
+      const deep = await post('/signup', nested);
+      expectProblem(deep, (await deep.json()) as AnyJson, 400, 'BODY_TOO_COMPLEX');
+      const wide = await post(
+        '/signup',
+        JSON.stringify(Object.fromEntries(Array.from({ length: 1200 }, (_, i) => [`k${i}`, 0]))),
+      );
+      expectProblem(wide, (await wide.json()) as AnyJson, 400, 'BODY_TOO_COMPLEX');
+    });
+
+    it('409 EMAIL_TAKEN and 401 INVALID_CREDENTIALS carry their codes', async () => {
+      const s = await signUpAndIn();
+      const again = await post('/signup', { email: s.email, password: s.password });
+      expectProblem(again, (await again.json()) as AnyJson, 409, 'EMAIL_TAKEN');
+      const wrong = await post('/signin', { email: s.email, password: 'not the password' });
+      expectProblem(wrong, (await wrong.json()) as AnyJson, 401, 'INVALID_CREDENTIALS');
     });
   });
 

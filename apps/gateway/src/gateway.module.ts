@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE, RouterModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
@@ -16,7 +16,7 @@ import {
   ProfilesRepository,
 } from '@app/jobs-domain';
 import { AllExceptionsFilter, loggerParams, ShutdownState, validateConfig } from '@app/platform';
-import { MetricsModule } from '@app/platform/http';
+import { apiValidationPipe, MetricsModule } from '@app/platform/http';
 import { AlertSubscriptions } from './auth/alert-subscriptions';
 import { AuthController } from './auth/auth.controller';
 import { emailTracker } from './auth/auth-throttler.guard';
@@ -98,15 +98,7 @@ export class GatewayModule {
         ShutdownState,
         AwsHealthIndicators,
         DatabaseConnector,
-        {
-          provide: APP_PIPE,
-          useValue: new ValidationPipe({
-            whitelist: true,
-            forbidNonWhitelisted: true,
-            transform: true,
-            stopAtFirstError: false,
-          }),
-        },
+        { provide: APP_PIPE, useValue: apiValidationPipe() },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };

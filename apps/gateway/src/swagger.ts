@@ -8,7 +8,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(
       'Track product prices and get notified when a price falls to your target. ' +
         'Sign up, sign in (bearer token or session cookie), then register product URLs as jobs. ' +
-        'Errors are JSON {statusCode, error, message}; a 500 carries an errorId.',
+        'Every error is RFC 9457 problem details (application/problem+json): type, title, status, ' +
+        'detail, a stable code from the ErrorCode enum, errors[] ({field, code, message}) when ' +
+        'fields are invalid, and errorId on a 500. No stack traces, no internal messages.',
     )
     .setVersion('1.0.0')
     .addServer('/')

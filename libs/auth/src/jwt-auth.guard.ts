@@ -1,16 +1,24 @@
-import {
-  ExecutionContext,
-  ForbiddenException,
-  Inject,
-  Injectable,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import { DependencyUnavailableError, parseList } from '@app/platform';
+import {
+  DependencyUnavailableError,
+  DomainError,
+  ErrorCode,
+  parseList,
+  UnauthenticatedError,
+} from '@app/platform';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
 import { AuthenticatedUser } from './jwt.strategy';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export class CrossSiteRequestError extends DomainError {
+  readonly status = 403;
+  readonly code = ErrorCode.CROSS_SITE_REQUEST;
+  constructor() {
+    super('Cross-site request refused: use the bearer token, or call from this site');
+  }
+}
 
 interface HttpRequestLike {
   method: string;
@@ -38,14 +46,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     await super.canActivate(context);
     const req = context.switchToHttp().getRequest<HttpRequestLike>();
     if (req.user?.authSource === 'cookie' && !SAFE_METHODS.has(req.method.toUpperCase())) {
-      if (!this.isSameSite(req)) throw new ForbiddenException('Cross-site request refused');
+      if (!this.isSameSite(req)) throw new CrossSiteRequestError();
     }
     return true;
   }
 
   override handleRequest<TUser = AuthenticatedUser>(err: unknown, user: TUser | false): TUser {
     if (err instanceof DependencyUnavailableError) throw err;
-    if (err || !user) throw new UnauthorizedException('Authentication required');
+    if (err || !user) throw new UnauthenticatedError();
     return user;
   }
 

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
-import { DependencyUnavailableError } from '@app/platform';
+import { DependencyUnavailableError, DomainError, ErrorCode } from '@app/platform';
 import { UserEntity } from './user.entity';
 
-export class EmailTakenError extends Error {
+export class EmailTakenError extends DomainError {
   override readonly name = 'EmailTakenError';
+  readonly status = 409;
+  readonly code = ErrorCode.EMAIL_TAKEN;
+  constructor() {
+    super('An account with this e-mail already exists');
+  }
 }
 
 /** Every database failure other than a constraint the caller can act on. */

@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { registerRouteMethods, RouteMethods } from './errors';
 import { observeHttpRequest } from './metrics';
+import { assertJsonWithinBounds } from './validation';
 import { extractContext, initTracing, SpanKind, tracer } from './tracing';
 import { context, Span, SpanStatusCode, trace } from '@opentelemetry/api';
 
@@ -14,6 +16,36 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number;
   /** Trust X-Forwarded-* from this many proxies (the ingress/ALB), for client IPs in throttling. */
   trustProxy?: boolean | number | string;
+}
+
+/**
+ * The method/path pairs the server registered, to answer 405 with Allow for a known path asked
+ * with another method. Patterns are Fastify's: `:param` is one segment, `*` the rest.
+ */
+export class RouteTable implements RouteMethods {
+  private readonly routes: { pattern: RegExp; method: string }[] = [];
+
+  add(method: string, url: string): void {
+    const source = url
+      .replace(/\/+$/, '')
+      .split('/')
+      .map((seg) =>
+        seg === '*'
+          ? '.*'
+          : seg.startsWith(':')
+            ? '[^/]+'
+            : seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+      )
+      .join('/');
+    this.routes.push({ pattern: new RegExp(`^${source}/?$`), method: method.toUpperCase() });
+  }
+
+  allowedMethods(path: string): string[] {
+    const methods = new Set<string>();
+    for (const r of this.routes) if (r.pattern.test(path)) methods.add(r.method);
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  }
 }
 
 /** Refuses to run on an older runtime than the project is built and tested on. */
@@ -52,14 +84,29 @@ export async function createHttpApp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  const routes = new RouteTable();
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.add(method, route.url);
+  });
+  // The exception filter answers 405 with Allow for a known path asked with another method.
+  registerRouteMethods(fastify, routes);
   // An empty body with a JSON content type (some clients send the header on DELETE) means "no
-  // body"; anything else goes through Fastify's own parser, with its prototype-poisoning guard.
+  // body"; anything else goes through Fastify's own parser, with its prototype-poisoning guard,
+  // then the nesting and size bounds, before validation walks it recursively.
   const defaultJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text === '') return done(null, undefined);
-    return defaultJson(req, text, done);
+    return defaultJson(req, text, (err, parsed) => {
+      if (err) return done(err, undefined);
+      try {
+        assertJsonWithinBounds(parsed);
+      } catch (bounds) {
+        return done(bounds as Error, undefined);
+      }
+      return done(null, parsed);
+    });
   });
   initTracing(options.serviceName ?? 'pricewatch');
   const spans = new WeakMap<FastifyRequest, Span>();

@@ -1,23 +1,35 @@
-import { BadRequestException, Logger } from '@nestjs/common';
-import { AllExceptionsFilter, DependencyUnavailableError, DomainError } from './errors';
+import { BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import {
+  AllExceptionsFilter,
+  DependencyUnavailableError,
+  DomainError,
+  ErrorCode,
+  registerRouteMethods,
+  ValidationFailedError,
+} from './errors';
 
-class TeapotError extends DomainError {
-  readonly status = 418;
-  readonly code = 'TEAPOT';
+class TakenError extends DomainError {
+  readonly status = 409;
+  readonly code = ErrorCode.EMAIL_TAKEN;
 }
+
+const CODES = new Set<string>(Object.values(ErrorCode));
 
 describe('AllExceptionsFilter', () => {
   const filter = new AllExceptionsFilter();
   beforeAll(() => jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined));
   beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
 
-  it('turns an unexpected error into a 500 with an errorId and nothing of the error itself', () => {
+  it('turns an unexpected error into a 500 problem with an errorId and nothing of the error itself', () => {
     const err = new Error('SELECT * FROM users failed at db.internal:5432');
     const body = filter.toBody(err);
     expect(body).toEqual({
-      statusCode: 500,
-      error: 'Internal Server Error',
-      message: 'Internal server error',
+      type: 'urn:pricewatch:problem:internal-error',
+      title: 'Internal server error',
+      status: 500,
+      detail: expect.stringContaining(body.errorId!),
+      code: 'INTERNAL_ERROR',
       errorId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(JSON.stringify(body)).not.toMatch(/SELECT|db\.internal|at /);
@@ -32,20 +44,62 @@ describe('AllExceptionsFilter', () => {
     );
   });
 
-  it('keeps validation messages, naming the field', () => {
-    expect(filter.toBody(new BadRequestException(['targetPrice must be a decimal']))).toEqual({
-      statusCode: 400,
-      error: 'Bad Request',
-      message: ['targetPrice must be a decimal'],
+  it('lists validation failures per field with a code from the enum', () => {
+    const body = filter.toBody(
+      new ValidationFailedError([
+        {
+          field: 'targetPrice',
+          code: ErrorCode.FIELD_INVALID_FORMAT,
+          message: 'targetPrice must be a decimal',
+        },
+      ]),
+    );
+    expect(body).toMatchObject({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      detail: 'targetPrice must be a decimal',
+      errors: [{ field: 'targetPrice', code: 'FIELD_INVALID_FORMAT' }],
     });
   });
 
   it('maps domain errors by their status and code', () => {
-    expect(filter.toBody(new TeapotError('short and stout'))).toMatchObject({
-      statusCode: 418,
-      code: 'TEAPOT',
-      message: 'short and stout',
+    expect(filter.toBody(new TakenError('already there'))).toMatchObject({
+      status: 409,
+      code: 'EMAIL_TAKEN',
+      detail: 'already there',
+      type: 'urn:pricewatch:problem:email-taken',
     });
+  });
+
+  it('gives HTTP exceptions from Nest and its modules a code from their status', () => {
+    for (const [err, status, code] of [
+      [new BadRequestException(['a is bad', 'b is bad']), 400, 'MALFORMED_REQUEST'],
+      [new ThrottlerException(), 429, 'RATE_LIMITED'],
+      [
+        Object.assign(new Error('FST_ERR_CTP_INVALID_MEDIA_TYPE'), { statusCode: 415 }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      ],
+      [Object.assign(new Error('too large'), { statusCode: 413 }), 413, 'BODY_TOO_LARGE'],
+    ] as const) {
+      const body = filter.toBody(err);
+      expect(body).toMatchObject({ status, code });
+      expect(CODES.has(body.code)).toBe(true);
+    }
+  });
+
+  it('answers 405 with Allow for a known path asked with another method, 404 otherwise', () => {
+    const server = {};
+    registerRouteMethods(server, {
+      allowedMethods: (path) => (path === '/api/v1/me' ? ['GET', 'HEAD', 'PATCH'] : []),
+    });
+    const miss = new NotFoundException('Cannot PUT /api/v1/me');
+    const known = filter.toResponse(miss, { method: 'put', url: '/api/v1/me?x=1', server });
+    expect(known.body).toMatchObject({ status: 405, code: 'METHOD_NOT_ALLOWED' });
+    expect(known.headers).toEqual({ allow: 'GET, HEAD, PATCH' });
+    const unknown = filter.toResponse(miss, { method: 'GET', url: '/nowhere', server });
+    expect(unknown.body).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND' });
+    expect(unknown.body.detail).not.toContain('/nowhere');
   });
 
   it('answers 503 for unreachable dependencies and AWS throttling, without their messages', () => {
@@ -58,7 +112,7 @@ describe('AllExceptionsFilter', () => {
     });
     for (const err of [throttled, refused, new DependencyUnavailableError('database')]) {
       const body = filter.toBody(err);
-      expect(body.statusCode).toBe(503);
+      expect(body).toMatchObject({ status: 503, code: 'DEPENDENCY_UNAVAILABLE' });
       expect(JSON.stringify(body)).not.toMatch(/arn:aws|10\.0\.0\.5/);
     }
   });

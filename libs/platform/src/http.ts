@@ -6,3 +6,4 @@
 export * from './bootstrap';
 export * from './metrics.module';
 export * from './health-endpoints';
+export * from './validation';

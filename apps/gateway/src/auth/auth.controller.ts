@@ -1,15 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
   ApiBearerAuth,
-  ApiConflictResponse,
   ApiCookieAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -20,7 +16,7 @@ import {
   JwtAuthGuard,
   SESSION_COOKIE,
 } from '@app/auth';
-import { ErrorResponseDto } from '../error-response.dto';
+import { ApiProblems, BODY_PROBLEMS } from '../problem-details.dto';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
 import { SessionDto, SignInDto, SignUpDto, UserDto, ValidateDto } from './auth.dto';
 import { AuthService } from './auth.service';
@@ -38,11 +34,7 @@ export class AuthController {
   @Post('signup')
   @UseGuards(AuthThrottlerGuard)
   @ApiCreatedResponse({ type: UserDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The e-mail is already registered' })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'Too many attempts; see Retry-After',
-  })
+  @ApiProblems(...BODY_PROBLEMS, [409, 'The e-mail is already registered (EMAIL_TAKEN)'], 429, 503)
   signUp(@Body() dto: SignUpDto): Promise<UserDto> {
     return this.auth.signUp(dto.email, dto.password);
   }
@@ -51,14 +43,12 @@ export class AuthController {
   @HttpCode(200)
   @UseGuards(AuthThrottlerGuard)
   @ApiOkResponse({ type: SessionDto, description: 'Also sets the HttpOnly session cookie' })
-  @ApiUnauthorizedResponse({
-    type: ErrorResponseDto,
-    description: 'Unknown e-mail or wrong password (same answer)',
-  })
-  @ApiTooManyRequestsResponse({
-    type: ErrorResponseDto,
-    description: 'Too many attempts; see Retry-After',
-  })
+  @ApiProblems(
+    ...BODY_PROBLEMS,
+    [401, 'Unknown e-mail or wrong password, the same answer (INVALID_CREDENTIALS)'],
+    429,
+    503,
+  )
   async signIn(
     @Body() dto: SignInDto,
     @Req() req: FastifyRequest,
@@ -83,8 +73,7 @@ export class AuthController {
   @ApiNoContentResponse({
     description: 'Every token of the user is revoked and the cookie cleared',
   })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
-  @ApiForbiddenResponse({ type: ErrorResponseDto, description: 'Cross-site cookie request' })
+  @ApiProblems(401, 403, 503)
   async signOut(
     @CurrentUser() user: AuthenticatedUser,
     @Req() req: FastifyRequest,
@@ -104,7 +93,7 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiCookieAuth()
   @ApiOkResponse({ type: ValidateDto })
-  @ApiUnauthorizedResponse({ type: ErrorResponseDto })
+  @ApiProblems(401, 503)
   validate(@CurrentUser() user: AuthenticatedUser): ValidateDto {
     return { user: { id: user.id, email: user.email } };
   }

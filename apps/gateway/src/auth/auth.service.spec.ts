@@ -1,8 +1,4 @@
-import {
-  ConflictException,
-  ServiceUnavailableException,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { DependencyUnavailableError } from '@app/platform';
 import {
   EmailTakenError,
   PasswordHasher,
@@ -11,7 +7,7 @@ import {
   UsersRepository,
 } from '@app/auth';
 import { AlertSubscriptions } from './alert-subscriptions';
-import { AuthService, INVALID_CREDENTIALS } from './auth.service';
+import { AuthService, INVALID_CREDENTIALS, InvalidCredentialsError } from './auth.service';
 
 function fakes(
   opts: {
@@ -59,9 +55,10 @@ describe('AuthService', () => {
   it('refuses a second sign-up with the same e-mail with 409', async () => {
     const { service } = fakes();
     await service.signUp('a@example.com', 'long enough');
-    await expect(service.signUp('a@example.com', 'another one')).rejects.toBeInstanceOf(
-      ConflictException,
-    );
+    await expect(service.signUp('a@example.com', 'another one')).rejects.toMatchObject({
+      status: 409,
+      code: 'EMAIL_TAKEN',
+    });
   });
 
   it('subscribes the e-mail to alerts with the new user id when a topic is configured', async () => {
@@ -81,7 +78,7 @@ describe('AuthService', () => {
       },
     });
     await expect(service.signUp('a@example.com', 'long enough')).rejects.toBeInstanceOf(
-      ServiceUnavailableException,
+      DependencyUnavailableError,
     );
     expect(users.size).toBe(0);
     fail = false;
@@ -98,7 +95,7 @@ describe('AuthService', () => {
       },
     });
     await expect(service.signUp('a@example.com', 'long enough')).rejects.toBeInstanceOf(
-      ServiceUnavailableException,
+      DependencyUnavailableError,
     );
     expect(alerts.unsubscribe).toHaveBeenCalledWith('arn:sub');
     expect(users.size).toBe(0);
@@ -110,8 +107,8 @@ describe('AuthService', () => {
     const unknown = await service.signIn('b@example.com', 'long enough').catch((e: Error) => e);
     const wrong = await service.signIn('a@example.com', 'not it').catch((e: Error) => e);
     for (const err of [unknown, wrong]) {
-      expect(err).toBeInstanceOf(UnauthorizedException);
-      expect((err as UnauthorizedException).message).toBe(INVALID_CREDENTIALS);
+      expect(err).toBeInstanceOf(InvalidCredentialsError);
+      expect((err as InvalidCredentialsError).message).toBe(INVALID_CREDENTIALS);
     }
     expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
     expect(hasher.verify).toHaveBeenCalledTimes(1);

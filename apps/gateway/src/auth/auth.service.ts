@@ -1,21 +1,19 @@
-import {
-  ConflictException,
-  Injectable,
-  Logger,
-  ServiceUnavailableException,
-  UnauthorizedException,
-} from '@nestjs/common';
-import {
-  EmailTakenError,
-  IssuedToken,
-  PasswordHasher,
-  TokenService,
-  UsersRepository,
-} from '@app/auth';
+import { Injectable, Logger } from '@nestjs/common';
+import { IssuedToken, PasswordHasher, TokenService, UsersRepository } from '@app/auth';
+import { DependencyUnavailableError, DomainError, ErrorCode } from '@app/platform';
 import { AlertSubscriptions } from './alert-subscriptions';
 import { UserDto } from './auth.dto';
 
 export const INVALID_CREDENTIALS = 'Invalid e-mail or password';
+
+/** The same error for an unknown e-mail and a wrong password. */
+export class InvalidCredentialsError extends DomainError {
+  readonly status = 401;
+  readonly code = ErrorCode.INVALID_CREDENTIALS;
+  constructor() {
+    super(INVALID_CREDENTIALS);
+  }
+}
 
 @Injectable()
 export class AuthService {
@@ -34,14 +32,7 @@ export class AuthService {
    */
   async signUp(email: string, password: string): Promise<UserDto> {
     const hash = await this.hasher.hash(password);
-    let user;
-    try {
-      user = await this.users.create(email, hash);
-    } catch (err) {
-      if (err instanceof EmailTakenError)
-        throw new ConflictException('An account with this e-mail already exists');
-      throw err;
-    }
+    const user = await this.users.create(email, hash);
     if (this.alerts.enabled) {
       let arn: string | undefined;
       try {
@@ -51,7 +42,7 @@ export class AuthService {
         this.logger.error({ err, userId: user.id }, 'alert subscription failed; undoing sign-up');
         if (arn) await this.alerts.unsubscribe(arn).catch(() => undefined);
         await this.users.delete(user.id);
-        throw new ServiceUnavailableException('Sign-up is temporarily unavailable; try again');
+        throw new DependencyUnavailableError('sns', err);
       }
     }
     return { id: user.id, email: user.email };
@@ -63,7 +54,7 @@ export class AuthService {
     const ok = user
       ? await this.hasher.verify(user.passwordHash, password)
       : await this.hasher.verifyDummy(password);
-    if (!user || !ok) throw new UnauthorizedException(INVALID_CREDENTIALS);
+    if (!user || !ok) throw new InvalidCredentialsError();
     return this.tokens.issue(user.id, user.tokenVersion);
   }
 

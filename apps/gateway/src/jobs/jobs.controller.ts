@@ -13,21 +13,15 @@ import {
 } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiBadRequestResponse,
   ApiBearerAuth,
-  ApiConflictResponse,
   ApiCookieAuth,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
-  ApiPayloadTooLargeResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, JwtAuthGuard } from '@app/auth';
 import { JobNotFoundError } from '@app/jobs-domain';
-import { ErrorResponseDto } from '../error-response.dto';
+import { ApiProblems, BODY_PROBLEMS } from '../problem-details.dto';
 import {
   CreateJobDto,
   JobDto,
@@ -45,14 +39,7 @@ const idPipe = new ParseUUIDPipe({ version: '4', exceptionFactory: () => new Job
 @ApiTags('jobs')
 @ApiBearerAuth()
 @ApiCookieAuth()
-@ApiUnauthorizedResponse({
-  type: ErrorResponseDto,
-  description: 'Missing, invalid, expired or revoked token',
-})
-@ApiForbiddenResponse({
-  type: ErrorResponseDto,
-  description: 'Cross-site request with the session cookie',
-})
+@ApiProblems(401, 503)
 @UseGuards(JwtAuthGuard)
 @Controller('jobs')
 export class JobsController {
@@ -60,19 +47,15 @@ export class JobsController {
 
   @Post()
   @HttpCode(202)
-  @ApiAcceptedResponse({ type: JobDto, description: 'Stored; the first check is queued' })
-  @ApiBadRequestResponse({
-    type: ErrorResponseDto,
-    description: 'Invalid field, unknown field, or a URL the policy refuses',
-  })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 16 KiB' })
+  @ApiAcceptedResponse({ type: JobDto, description: 'Stored; the first check is under way' })
+  @ApiProblems(...BODY_PROBLEMS, 403)
   async create(@CurrentUser() user: AuthenticatedUser, @Body() dto: CreateJobDto): Promise<JobDto> {
     return JobDto.from(await this.jobs.create(user.id, dto));
   }
 
   @Get()
   @ApiOkResponse({ type: JobListDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'Bad limit, status or cursor' })
+  @ApiProblems([400, 'Bad limit, status or cursor (VALIDATION_FAILED, INVALID_CURSOR)'])
   async list(
     @CurrentUser() user: AuthenticatedUser,
     @Query() q: ListJobsQueryDto,
@@ -84,13 +67,14 @@ export class JobsController {
   @Delete()
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Every job of the caller (and its history) is deleted' })
+  @ApiProblems(403)
   async deleteAll(@CurrentUser() user: AuthenticatedUser): Promise<void> {
     await this.jobs.deleteAll(user.id);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: JobDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such job for this user' })
+  @ApiProblems(404)
   async get(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', idPipe) id: string,
@@ -100,9 +84,7 @@ export class JobsController {
 
   @Patch(':id')
   @ApiOkResponse({ type: JobDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto })
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The job kept changing; retry' })
+  @ApiProblems(...BODY_PROBLEMS, 403, 404, [409, 'The job kept changing; retry (JOB_CONFLICT)'])
   async update(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', idPipe) id: string,
@@ -114,7 +96,7 @@ export class JobsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiNoContentResponse()
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiProblems(403, 404)
   async delete(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', idPipe) id: string,
@@ -124,7 +106,7 @@ export class JobsController {
 
   @Get(':id/history')
   @ApiOkResponse({ type: PriceHistoryDto, description: 'Price points, newest first' })
-  @ApiNotFoundResponse({ type: ErrorResponseDto })
+  @ApiProblems([400, 'Bad limit or cursor (VALIDATION_FAILED, INVALID_CURSOR)'], 404)
   async history(
     @CurrentUser() user: AuthenticatedUser,
     @Param('id', idPipe) id: string,

@@ -49,13 +49,14 @@ export class JobsService {
     if (minutes !== undefined && minutes < this.config.MIN_CHECK_INTERVAL_MINUTES) {
       throw new InvalidJobInputError(
         `checkIntervalMinutes must be at least ${this.config.MIN_CHECK_INTERVAL_MINUTES}`,
+        'checkIntervalMinutes',
       );
     }
   }
 
   private validateTarget(price: string | undefined): void {
     if (price !== undefined && !isPositiveDecimal(price)) {
-      throw new InvalidJobInputError('targetPrice must be greater than 0');
+      throw new InvalidJobInputError('targetPrice must be greater than 0', 'targetPrice');
     }
   }
 
@@ -65,12 +66,12 @@ export class JobsService {
    */
   async create(userId: string, input: NewJob): Promise<Job> {
     const verdict = checkTrackableUrl(input.url, this.allow);
-    if (!verdict.ok) throw new InvalidJobInputError(verdict.reason);
+    if (!verdict.ok) throw new InvalidJobInputError(verdict.reason, 'url');
     this.validateTarget(input.targetPrice);
     this.validateInterval(input.checkIntervalMinutes);
     const currency = input.currency ?? this.config.DEFAULT_CURRENCY;
     if (!isIsoCurrency(currency))
-      throw new InvalidJobInputError('currency must be an ISO 4217 code');
+      throw new InvalidJobInputError('currency must be an ISO 4217 code', 'currency');
 
     const now = new Date();
     const job: Job = {

@@ -1,12 +1,5 @@
 import { Body, Controller, Get, Inject, Patch, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiCookieAuth,
-  ApiOkResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, JwtAuthGuard } from '@app/auth';
 import {
   checkTrackableUrl,
@@ -14,7 +7,7 @@ import {
   InvalidJobInputError,
   ProfilesRepository,
 } from '@app/jobs-domain';
-import { ErrorResponseDto } from '../error-response.dto';
+import { ApiProblems, BODY_PROBLEMS } from '../problem-details.dto';
 import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { MeDto, UpdateMeDto } from './me.dto';
 
@@ -22,7 +15,7 @@ import { MeDto, UpdateMeDto } from './me.dto';
 @ApiTags('me')
 @ApiBearerAuth()
 @ApiCookieAuth()
-@ApiUnauthorizedResponse({ type: ErrorResponseDto })
+@ApiProblems(401, 503)
 @UseGuards(JwtAuthGuard)
 @Controller('me')
 export class MeController {
@@ -44,15 +37,13 @@ export class MeController {
 
   @Patch()
   @ApiOkResponse({ type: MeDto })
-  @ApiBadRequestResponse({
-    type: ErrorResponseDto,
-    description: 'A webhook URL the egress policy refuses',
-  })
+  @ApiProblems(...BODY_PROBLEMS, 403)
   async update(@CurrentUser() user: AuthenticatedUser, @Body() dto: UpdateMeDto): Promise<MeDto> {
     let webhookUrl: string | undefined;
     if (typeof dto.webhookUrl === 'string') {
       const verdict = checkTrackableUrl(dto.webhookUrl, this.allow);
-      if (!verdict.ok) throw new InvalidJobInputError(verdict.reason.replace(/^url/, 'webhookUrl'));
+      if (!verdict.ok)
+        throw new InvalidJobInputError(verdict.reason.replace(/^url/, 'webhookUrl'), 'webhookUrl');
       webhookUrl = verdict.url.href;
     }
     const current = await this.profiles.get(user.id);

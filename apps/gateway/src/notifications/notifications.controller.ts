@@ -1,21 +1,15 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCookieAuth,
-  ApiOkResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedUser, CurrentUser, JwtAuthGuard } from '@app/auth';
 import { OutboxRepository } from '@app/jobs-domain';
-import { ErrorResponseDto } from '../error-response.dto';
+import { ApiProblems } from '../problem-details.dto';
 import { PageQueryDto } from '../jobs/jobs.dto';
 import { NotificationListDto } from './notifications.dto';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
 @ApiCookieAuth()
-@ApiUnauthorizedResponse({ type: ErrorResponseDto })
+@ApiProblems(401, 503)
 @UseGuards(JwtAuthGuard)
 @Controller('notifications')
 export class NotificationsController {
@@ -26,6 +20,7 @@ export class NotificationsController {
     type: NotificationListDto,
     description: 'The outbox of price alerts, newest first',
   })
+  @ApiProblems([400, 'Bad limit or cursor (VALIDATION_FAILED, INVALID_CURSOR)'])
   async list(
     @CurrentUser() user: AuthenticatedUser,
     @Query() q: PageQueryDto,

@@ -1,8 +1,8 @@
-import { DomainError } from '@app/platform';
+import { DomainError, ErrorCode } from '@app/platform';
 
 export class JobNotFoundError extends DomainError {
   readonly status = 404;
-  readonly code = 'JOB_NOT_FOUND';
+  readonly code = ErrorCode.JOB_NOT_FOUND;
   constructor() {
     super('Job not found');
   }
@@ -10,7 +10,7 @@ export class JobNotFoundError extends DomainError {
 
 export class JobConflictError extends DomainError {
   readonly status = 409;
-  readonly code = 'JOB_CONFLICT';
+  readonly code = ErrorCode.JOB_CONFLICT;
   constructor(message = 'The job changed while it was being updated; retry') {
     super(message);
   }
@@ -18,7 +18,7 @@ export class JobConflictError extends DomainError {
 
 export class InvalidCursorError extends DomainError {
   readonly status = 400;
-  readonly code = 'INVALID_CURSOR';
+  readonly code = ErrorCode.INVALID_CURSOR;
   constructor() {
     super('cursor is not valid for this listing');
   }
@@ -26,5 +26,10 @@ export class InvalidCursorError extends DomainError {
 
 export class InvalidJobInputError extends DomainError {
   readonly status = 400;
-  readonly code = 'INVALID_JOB';
+  readonly code = ErrorCode.INVALID_JOB;
+  /** `field`, when given, names the input at fault, so the response lists it in `errors`. */
+  constructor(message: string, field?: string) {
+    super(message);
+    if (field) this.errors = [{ field, code: ErrorCode.FIELD_NOT_ALLOWED_VALUE, message }];
+  }
 }
