@@ -357,7 +357,7 @@ describe('scraper worker (integration)', () => {
       expect(await direct.get(CheckService).handle(message)).toBe('dropped');
       expect(await repo().get(userId, job.id, true)).toBeNull();
       expect((await fetch(api(`/jobs/${job.id}`), { headers: auth })).status).toBe(404);
-      expect((await history(job.id)).statusCode).toBe(404);
+      expect(await history(job.id)).toMatchObject({ status: 404, code: 'JOB_NOT_FOUND' });
     });
 
     it('resumes a check whose worker died after claiming it, and completes it once', async () => {
