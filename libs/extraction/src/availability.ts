@@ -1,3 +1,5 @@
+import { UNSPACED, WORDING, Wording } from './availability-wording';
+
 export type Availability =
   | 'InStock'
   | 'OutOfStock'
@@ -10,51 +12,122 @@ export type Availability =
   | 'OnlineOnly'
   | null;
 
-const SCHEMA_VALUES: Record<string, Exclude<Availability, null>> = {
+/** Values a check can act on; SoldOut is written as OutOfStock (one name for one state). */
+export type KnownAvailability = Exclude<Availability, null>;
+
+const SCHEMA_VALUES: Record<string, KnownAvailability> = {
   instock: 'InStock',
+  available: 'InStock',
+  availablenow: 'InStock',
   outofstock: 'OutOfStock',
+  oos: 'OutOfStock',
+  soldout: 'OutOfStock',
+  unavailable: 'OutOfStock',
+  notavailable: 'OutOfStock',
+  notinstock: 'OutOfStock',
+  nostock: 'OutOfStock',
   preorder: 'PreOrder',
   presale: 'PreOrder',
   backorder: 'BackOrder',
-  discontinued: 'Discontinued',
-  limitedavailability: 'LimitedAvailability',
-  soldout: 'SoldOut',
-  instoreonly: 'InStoreOnly',
-  onlineonly: 'OnlineOnly',
+  backordered: 'BackOrder',
   // Open Graph / Facebook catalogue spellings.
-  oos: 'OutOfStock',
   availablefororder: 'BackOrder',
   pending: 'BackOrder',
+  discontinued: 'Discontinued',
+  limitedavailability: 'LimitedAvailability',
+  limitedstock: 'LimitedAvailability',
+  lowstock: 'LimitedAvailability',
+  instoreonly: 'InStoreOnly',
+  onlineonly: 'OnlineOnly',
 };
 
 /**
  * A schema.org availability in any spelling ("http://schema.org/InStock", "InStock",
- * "https://schema.org/OutOfStock", "in stock", "out_of_stock", "schema:SoldOut") → its name.
+ * "https://schema.org/OutOfStock", "in stock", "out_of_stock", "schema:SoldOut", "in-stock",
+ * "available for order") → its name. SoldOut becomes OutOfStock.
  */
 export function normaliseAvailability(value: unknown): Availability {
-  if (typeof value !== 'string') return null;
+  if (typeof value !== 'string' || value.length > 200) return null;
   const last = value.trim().split(/[/#:]/).pop() ?? '';
-  const key = last.toLowerCase().replace(/[\s_-]+/g, '');
+  const key = last.toLowerCase().replace(/[\s_.-]+/g, '');
   return SCHEMA_VALUES[key] ?? null;
 }
 
-/**
- * Out-of-stock wording, for the buy box only. Conservative: a page mentions "out of stock" in
- * many places (other sizes, recommendations), so callers pass the text of availability elements,
- * not the page.
- */
-const OUT_OF_STOCK =
-  /(?<![\p{L}\p{N}])(?:out of stock|sold out|currently unavailable|temporarily (?:out of stock|unavailable)|no longer available|agotado|sin stock|no disponible|ausverkauft|derzeit nicht verfügbar|nicht (?:mehr )?verfügbar|nicht auf lager|épuisé|rupture de stock|actuellement indisponible|esaurito|non disponibile|esgotado|indisponível|niet (?:meer )?leverbaar|uitverkocht|slutsåld|ej i lager|udsolgt|utsolgt|wyprzedany|niedostępny|brak w magazynie|vyprodáno|nedostupné|нет в наличии)(?![\p{L}\p{N}])/iu;
-const IN_STOCK =
-  /(?<![\p{L}\p{N}])(?:in stock|available now|en stock|disponible|auf lager|lieferbar|disponibile|op voorraad|i lager|på lager|w magazynie|dostępny|skladem|в наличии)(?![\p{L}\p{N}])/iu;
-const PRE_ORDER =
-  /(?<![\p{L}\p{N}])(?:pre-?order|pre-?commande|reserva|vorbestell\w*|prenota\w*)(?![\p{L}\p{N}])/iu;
+/** Whether a shopper can put the product in the cart now (or order it ahead). */
+export function isBuyable(a: Availability): boolean {
+  return a !== null && a !== 'OutOfStock' && a !== 'SoldOut' && a !== 'Discontinued';
+}
 
-/** Availability from buy-box wording; null when the text says nothing clear. */
+/**
+ * One product, many offers (sizes, colours, sellers): the product is in stock when any offer is.
+ * A purchasable state beats an unpurchasable one; among purchasable states the plainest wins.
+ */
+const RANK: KnownAvailability[] = [
+  'InStock',
+  'LimitedAvailability',
+  'OnlineOnly',
+  'InStoreOnly',
+  'PreOrder',
+  'BackOrder',
+  'OutOfStock',
+  'SoldOut',
+  'Discontinued',
+];
+export function combineAvailability(values: Availability[]): Availability {
+  let best: Availability = null;
+  for (const v of values) {
+    if (v === null) continue;
+    const n: KnownAvailability = v === 'SoldOut' ? 'OutOfStock' : v;
+    if (best === null || RANK.indexOf(n) < RANK.indexOf(best)) best = n;
+  }
+  return best;
+}
+
+type Category = keyof Wording;
+
+function compile(category: Category): RegExp {
+  const spaced: string[] = [];
+  const unspaced: string[] = [];
+  for (const [lang, w] of Object.entries(WORDING))
+    (UNSPACED.has(lang) ? unspaced : spaced).push(...w[category]);
+  const parts: string[] = [];
+  if (spaced.length) parts.push(`(?<![\\p{L}\\p{N}])(?:${spaced.join('|')})(?![\\p{L}\\p{N}])`);
+  if (unspaced.length) parts.push(`(?:${unspaced.join('|')})`);
+  return new RegExp(parts.join('|'), 'iu');
+}
+
+export const WORDS: Record<Category, RegExp> = {
+  outOfStock: compile('outOfStock'),
+  notify: compile('notify'),
+  preOrder: compile('preOrder'),
+  backOrder: compile('backOrder'),
+  discontinued: compile('discontinued'),
+  inStock: compile('inStock'),
+  buy: compile('buy'),
+  chooseVariant: compile('chooseVariant'),
+};
+
+/** A negation just before positive wording: "not in stock", "nicht lieferbar", "не в наличии". */
+const NEGATION =
+  /(?<![\p{L}])(?:not|no|non|nicht|kein\w*|nie|ne|не|нет|ej|inte|ikke|niet|geen|não|nem|není|nessun\w*|sin|sans|pas|yok|לא)\s+(?:\p{L}+\s+){0,1}$/iu;
+
+/** Lower-cased, whitespace-collapsed, typographic apostrophes made plain. */
+export function normaliseText(text: string): string {
+  return text.replace(/[’`´]/g, "'").replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/**
+ * What a short piece of buy-box text says about stock, or null. Out-of-stock wording is tested
+ * before positive wording so negations never read as in stock.
+ */
 export function availabilityFromText(text: string): Availability {
-  const t = text.slice(0, 500);
-  if (OUT_OF_STOCK.test(t)) return 'OutOfStock';
-  if (PRE_ORDER.test(t)) return 'PreOrder';
-  if (IN_STOCK.test(t)) return 'InStock';
+  const t = normaliseText(text.slice(0, 500));
+  if (!t) return null;
+  if (WORDS.discontinued.test(t)) return 'Discontinued';
+  if (WORDS.outOfStock.test(t) || WORDS.notify.test(t)) return 'OutOfStock';
+  if (WORDS.preOrder.test(t)) return 'PreOrder';
+  if (WORDS.backOrder.test(t)) return 'BackOrder';
+  const m = WORDS.inStock.exec(t);
+  if (m && !NEGATION.test(t.slice(Math.max(0, m.index - 24), m.index))) return 'InStock';
   return null;
 }

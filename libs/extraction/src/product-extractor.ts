@@ -2,13 +2,14 @@ import { isDecimalString } from '@app/jobs-domain';
 import { compile } from 'css-select';
 import type { Element } from 'domhandler';
 import { selectOne } from 'css-select';
-import { Availability, availabilityFromText, normaliseAvailability } from './availability';
+import { Availability } from './availability';
 import { PageIndex, indexPage, textOf, tightTextOf } from './dom';
 import { HeuristicPrice, heuristicPrice } from './heuristic';
 import { JsonLdOffer, JsonLdProduct, extractJsonLd } from './jsonld';
 import { MetaProduct, extractMeta } from './meta';
 import { MicrodataProduct, extractMicrodata } from './microdata';
 import { MoneyHints, parseMoney } from './money-parser';
+import { AvailabilityReading, productAvailability } from './product-availability';
 import { SiteProfile, hostOf, profileFor } from './site-profiles';
 
 export interface ExtractOptions {
@@ -193,6 +194,8 @@ interface SourceContext {
   declaredCurrency: string | null;
   /** The buy box read from the visible page (heuristic.ts); computed at most once. */
   visiblePrice(): HeuristicPrice | null;
+  /** Markup availability checked against the buy box (product-availability.ts); at most once. */
+  stock(): AvailabilityReading;
 }
 
 /**
@@ -254,7 +257,6 @@ function fromJsonLd(ctx: SourceContext): SourceFields {
     (x): x is string => !!x,
   );
   const prices: PriceCandidate[] = [];
-  let availability: Availability = null;
   let title: string | null = null;
   for (const p of ctx.products) {
     const offers = p.offers.filter((o) => o.price !== null);
@@ -264,12 +266,9 @@ function fromJsonLd(ctx: SourceContext): SourceFields {
       if (isRegularPrice(ctx, v.amount)) continue;
       prices.push({ amount: v.amount, currency: o.currency ?? v.currency });
     }
-    availability ??= normaliseAvailability(
-      (own ?? p.offers.find((o) => o.availability))?.availability,
-    );
     title ||= p.name || null;
   }
-  return { prices, availability, title };
+  return { prices, title };
 }
 
 function fromMicrodata(ctx: SourceContext): SourceFields {
@@ -283,19 +282,12 @@ function fromMicrodata(ctx: SourceContext): SourceFields {
       currency: micro.currency && v.currency === null ? micro.currency : v.currency,
     });
   }
-  return {
-    prices,
-    availability: micro.availability ? normaliseAvailability(micro.availability) : null,
-    title: micro.name || null,
-  };
+  return { prices, title: micro.name || null };
 }
 
 function fromMeta(ctx: SourceContext): SourceFields {
   const { meta, hints } = ctx;
-  const out: SourceFields = {
-    availability: meta.availability ? normaliseAvailability(meta.availability) : null,
-    title: meta.title ? cleanTitle(meta.title) : null,
-  };
+  const out: SourceFields = { title: meta.title ? cleanTitle(meta.title) : null };
   if (meta.price) {
     const v = priceValue(meta.price, {
       ...hints,
@@ -309,15 +301,6 @@ function fromMeta(ctx: SourceContext): SourceFields {
 function fromBuyBox(ctx: SourceContext): SourceFields {
   const h = ctx.visiblePrice();
   return h ? { prices: [{ amount: h.amount, currency: h.currency }] } : {};
-}
-
-/** Stock wording near the product when no markup says anything; only the negative answers. */
-function fromStockText(ctx: SourceContext): SourceFields {
-  for (const el of ctx.page.stockElements.slice(0, 20)) {
-    const a = availabilityFromText(textOf(el, 300));
-    if (a === 'OutOfStock' || a === 'PreOrder') return { availability: a };
-  }
-  return {};
 }
 
 /**
@@ -336,11 +319,17 @@ const SOURCES: readonly Source[] = [
     fields: ['price'],
     read: (ctx) => (ctx.options.selector?.trim() ? fromSelector(ctx) : {}),
   },
-  { name: 'jsonld', fields: ['price', 'availability', 'title'], read: fromJsonLd },
-  { name: 'microdata', fields: ['price', 'availability', 'title'], read: fromMicrodata },
-  { name: 'meta', fields: ['price', 'availability', 'title'], read: fromMeta },
+  // Availability: JSON-LD (every variant's offer), microdata, meta, checked against the buy box
+  // a shopper sees; the reading names the source that decided.
+  {
+    name: (ctx) => ctx.stock().source ?? 'buybox',
+    fields: ['availability'],
+    read: (ctx) => ({ availability: ctx.stock().availability }),
+  },
+  { name: 'jsonld', fields: ['price', 'title'], read: fromJsonLd },
+  { name: 'microdata', fields: ['price', 'title'], read: fromMicrodata },
+  { name: 'meta', fields: ['price', 'title'], read: fromMeta },
   { name: 'heuristic', fields: ['price'], read: fromBuyBox },
-  { name: 'text', fields: ['availability'], read: fromStockText },
   {
     name: 'h1',
     fields: ['title'],
@@ -377,6 +366,7 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
     currencyHint: baseHints.currencyHint ?? declaredCurrency,
   };
   let visible: HeuristicPrice | null | undefined;
+  let stock: AvailabilityReading | undefined;
   const ctx: SourceContext = {
     page,
     options,
@@ -388,6 +378,7 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
     meta,
     declaredCurrency: declaredCurrency ?? null,
     visiblePrice: () => (visible ??= heuristicPrice(page, hints)),
+    stock: () => (stock ??= productAvailability(page, products, meta.availability)),
   };
 
   const source: ExtractionSource = { price: null, currency: null, availability: null, title: null };
