@@ -75,6 +75,21 @@ export class GatewayConfig {
   @Min(1)
   THROTTLE_AUTH_PER_EMAIL_PER_15_MINUTES: number = 10;
 
+  /** Requests served at once above which new ones get 503 + Retry-After at once (load shedding). */
+  @IsInt()
+  @Min(1)
+  SHED_MAX_IN_FLIGHT: number = 256;
+
+  /** Mean event-loop delay (ms) above which new requests are shed; 0 turns this bound off. */
+  @IsInt()
+  @Min(0)
+  SHED_MAX_EVENT_LOOP_DELAY_MS: number = 500;
+
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  SHED_RETRY_AFTER_SECONDS: number = 2;
+
   crossCheck(): string[] {
     const errors: string[] = [];
     if (this.NODE_ENV === 'production' && (this.EGRESS_ALLOW_HOSTS ?? '').trim() !== '') {

@@ -12,6 +12,11 @@ export async function createGateway(env: Record<string, string | undefined> = pr
   const app = await createHttpApp(GatewayModule.forRoot(env), {
     serviceName: 'gateway',
     trustProxy: config.trustProxy,
+    loadShedding: {
+      maxInFlight: config.SHED_MAX_IN_FLIGHT,
+      maxEventLoopDelayMs: config.SHED_MAX_EVENT_LOOP_DELAY_MS,
+      retryAfterSeconds: config.SHED_RETRY_AFTER_SECONDS,
+    },
   });
   await app.register(fastifyCookie);
   setupSwagger(app);

@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { registerRouteMethods, RouteMethods } from './errors';
+import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding';
 import { observeHttpRequest } from './metrics';
 import { assertJsonWithinBounds } from './validation';
 import { extractContext, initTracing, SpanKind, tracer } from './tracing';
@@ -16,6 +17,8 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number;
   /** Trust X-Forwarded-* from this many proxies (the ingress/ALB), for client IPs in throttling. */
   trustProxy?: boolean | number | string;
+  /** Answer 503 at once when over capacity (docs/PERFORMANCE.md); off when absent. */
+  loadShedding?: LoadSheddingOptions;
 }
 
 /**
@@ -108,6 +111,7 @@ export async function createHttpApp(
       return done(null, parsed);
     });
   });
+  if (options.loadShedding) await registerLoadShedding(fastify, options.loadShedding);
   initTracing(options.serviceName ?? 'pricewatch');
   const spans = new WeakMap<FastifyRequest, Span>();
   // A server span per request, continuing the caller's trace; `done` runs inside its context, so

@@ -7,3 +7,4 @@ export * from './bootstrap';
 export * from './metrics.module';
 export * from './health-endpoints';
 export * from './validation';
+export * from './load-shedding';

@@ -19,6 +19,12 @@ export const httpRequestErrors = new Counter({
   registers: [metricsRegistry],
 });
 
+export const httpRequestsShed = new Counter({
+  name: 'http_requests_shed_total',
+  help: 'Requests answered 503 at once because the server was over capacity (load shedding)',
+  registers: [metricsRegistry],
+});
+
 /** Records one finished request; `route` must be the template (/jobs/:id), never the raw URL. */
 export function observeHttpRequest(
   method: string,

@@ -1,0 +1,178 @@
+/**
+ * k6's `ramping-vus` executor, in Node, for machines without k6 (k6 itself is AGPL and is not
+ * installed by this project: see docs/DECISIONS.md). Each virtual user is a closed loop on its own
+ * keep-alive connection: GET, then think time, then GET again; the number of live VUs follows the
+ * stages linearly, as k6 does. Run as a child process by bench/k6/run.ts, so the load generator
+ * has its own event loop; it prints one JSON result on stdout.
+ *
+ * Input (env): EXECUTOR_CONFIG = JSON of ExecutorConfig.
+ */
+import http from 'node:http';
+
+export interface Stage {
+  duration: number;
+  target: number;
+}
+
+export interface ExecutorConfig {
+  url: string;
+  tokens: string[];
+  stages: Stage[];
+  thinkTimeSeconds: number;
+  requestTimeoutSeconds: number;
+}
+
+export interface ExecutorResult {
+  maxVus: number;
+  requests: number;
+  ok: number;
+  /** 503 answered at once by load shedding (Retry-After set). */
+  shed: number;
+  /** Other non-2xx statuses. */
+  httpErrors: number;
+  /** No answer within requestTimeoutSeconds. */
+  timeouts: number;
+  /** Connection refused/reset and the like. */
+  networkErrors: number;
+  meanMs: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  durationSeconds: number;
+}
+
+/** VUs wanted at time t (seconds from start), interpolated linearly inside each stage. */
+export function targetAt(stages: Stage[], t: number): number {
+  let start = 0;
+  let from = 0;
+  for (const s of stages) {
+    if (t < start + s.duration) {
+      const f = s.duration === 0 ? 1 : (t - start) / s.duration;
+      return Math.round(from + (s.target - from) * f);
+    }
+    start += s.duration;
+    from = s.target;
+  }
+  return 0;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)];
+}
+
+type Outcome = 'ok' | 'shed' | 'http' | 'timeout' | 'network';
+
+export async function execute(config: ExecutorConfig): Promise<ExecutorResult> {
+  const totalSeconds = config.stages.reduce((a, s) => a + s.duration, 0);
+  const target = new URL(config.url);
+  const latencies: number[] = [];
+  const counts: Record<Outcome, number> = { ok: 0, shed: 0, http: 0, timeout: 0, network: 0 };
+  let maxVus = 0;
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+
+  const once = (agent: http.Agent, token: string): Promise<Outcome> =>
+    new Promise((resolve) => {
+      const started = performance.now();
+      let settled = false;
+      const done = (o: Outcome) => {
+        if (settled) return;
+        settled = true;
+        if (o !== 'timeout' && o !== 'network') latencies.push(performance.now() - started);
+        resolve(o);
+      };
+      const req = http.get(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          agent,
+          headers: { authorization: `Bearer ${token}` },
+          timeout: config.requestTimeoutSeconds * 1000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            const s = res.statusCode ?? 0;
+            if (s >= 200 && s < 300) done('ok');
+            else if (s === 503 && res.headers['retry-after']) done('shed');
+            else done('http');
+          });
+          res.on('error', () => done('network'));
+        },
+      );
+      req.on('timeout', () => {
+        done('timeout');
+        req.destroy();
+      });
+      req.on('error', () => done('network'));
+    });
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const vus = new Set<{ stop: boolean }>();
+  const loops: Promise<void>[] = [];
+  let next = 0;
+  const startVu = () => {
+    const handle = { stop: false };
+    vus.add(handle);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const token = config.tokens[next++ % config.tokens.length];
+    loops.push(
+      (async () => {
+        while (!handle.stop && elapsed() < totalSeconds) {
+          counts[await once(agent, token)]++;
+          if (config.thinkTimeSeconds > 0) await sleep(config.thinkTimeSeconds * 1000);
+        }
+        agent.destroy();
+      })(),
+    );
+  };
+
+  // Adjust the VU count ten times a second, as k6 does between iterations.
+  while (elapsed() < totalSeconds) {
+    const want = targetAt(config.stages, elapsed());
+    while (vus.size < want) startVu();
+    for (const h of vus) {
+      if (vus.size <= want) break;
+      h.stop = true;
+      vus.delete(h);
+    }
+    maxVus = Math.max(maxVus, vus.size);
+    await sleep(100);
+  }
+  for (const h of vus) h.stop = true;
+  await Promise.all(loops);
+
+  latencies.sort((a, b) => a - b);
+  const requests = counts.ok + counts.shed + counts.http + counts.timeout + counts.network;
+  return {
+    maxVus,
+    requests,
+    ok: counts.ok,
+    shed: counts.shed,
+    httpErrors: counts.http,
+    timeouts: counts.timeout,
+    networkErrors: counts.network,
+    meanMs: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : 0,
+    p95Ms: percentile(latencies, 95),
+    p99Ms: percentile(latencies, 99),
+    maxMs: latencies.at(-1) ?? 0,
+    durationSeconds: elapsed(),
+  };
+}
+
+if (require.main === module) {
+  const config = JSON.parse(process.env.EXECUTOR_CONFIG ?? '{}') as ExecutorConfig;
+  execute(config).then(
+    (r) => {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      process.exit(0);
+    },
+    (err) => {
+      process.stderr.write(`${String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

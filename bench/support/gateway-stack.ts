@@ -1,0 +1,215 @@
+/**
+ * The real gateway bundle on the embedded stack, for the HTTP benchmarks (bench/http-adapter.ts,
+ * bench/k6/run.ts): embedded PostgreSQL, dynalite and local-aws-sqs on free loopback ports, the
+ * migration, `node dist/apps/gateway/main.js` with NODE_ENV=production and its logs discarded,
+ * and a signed-in user who owns some jobs. One place, so every HTTP figure is taken against the
+ * same setup.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  LOCAL_AWS_CREDENTIALS,
+  findFreePorts,
+  provision,
+  startDynalite,
+  startPostgres,
+  startSqs,
+} from '../../tools/local-stack/services';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const GATEWAY_BUNDLE = path.join(ROOT, 'dist/apps/gateway/main.js');
+
+export interface GatewayStack {
+  base: string;
+  pid: number;
+  /** Bearer tokens of the seeded users, one per user. */
+  tokens: string[];
+  stop(): Promise<void>;
+}
+
+export interface GatewayStackOptions {
+  /** Users to sign up (each gets its own token). */
+  users?: number;
+  /** Jobs created for each user. */
+  jobsPerUser?: number;
+  /** Extra environment for the gateway (e.g. load-shedding bounds). */
+  env?: Record<string, string>;
+  /** Node flags for the gateway (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+}
+
+export function spawnNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((r) => {
+    if (child.exitCode !== null || child.signalCode !== null) r(child.exitCode);
+    else child.once('exit', (code) => r(code));
+  });
+}
+
+export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not come up`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** User + system CPU of a process, in ms, from /proc (10 ms clock ticks). */
+export function procCpuMs(pid: number): number {
+  try {
+    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[11]) + Number(rest[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** A `VmHWM`-style field of /proc/<pid>/status, in kB. */
+export function procStatusKb(pid: number, key: string): number {
+  try {
+    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
+  if (!existsSync(GATEWAY_BUNDLE)) {
+    throw new Error(`${GATEWAY_BUNDLE} is missing: run npx nest build gateway`);
+  }
+  const users = options.users ?? 1;
+  const jobsPerUser = options.jobsPerUser ?? 20;
+  const children: ChildProcess[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pricewatch-bench-gw-'));
+  await fs.chmod(workDir, 0o755);
+  let pgPid: number | undefined;
+
+  const stop = async (): Promise<void> => {
+    // dynalite's close waits for idle sockets; never leave Postgres running behind us.
+    const guard = setTimeout(() => {
+      if (pgPid) {
+        try {
+          process.kill(pgPid, 'SIGINT');
+        } catch {
+          /* already gone */
+        }
+      }
+    }, 20_000);
+    guard.unref();
+    const live = children.filter((c) => c.exitCode === null && c.signalCode === null);
+    for (const c of live) c.kill('SIGTERM');
+    const killer = setTimeout(() => live.forEach((c) => c.kill('SIGKILL')), 5_000);
+    await Promise.all(live.map(exited));
+    clearTimeout(killer);
+    await Promise.allSettled(stops.map((s) => s()));
+    clearTimeout(guard);
+    await fs.rm(workDir, { recursive: true, force: true });
+  };
+
+  try {
+    const [pgPort, dynamoPort, sqsPort, gwPort] = await findFreePorts(4);
+    process.stderr.write('starting postgres, dynalite, local-aws-sqs ...\n');
+    const postgres = await startPostgres({
+      dataDir: path.join(workDir, 'postgres'),
+      port: pgPort,
+      templateCacheDir: path.join(ROOT, '.cache'),
+      ephemeral: true,
+    });
+    stops.push(postgres.stop);
+    pgPid = postgres.pid;
+    const region = 'us-east-1';
+    const [dynamodb, sqs] = await Promise.all([
+      startDynalite({ port: dynamoPort }),
+      startSqs({ port: sqsPort, region }),
+    ]);
+    stops.push(dynamodb.stop, sqs.stop);
+    const tableName = 'pricewatch-jobs';
+    const provisioned = await provision({
+      region,
+      dynamoEndpoint: dynamodb.endpoint,
+      sqsEndpoint: sqs.endpoint,
+      tableName,
+    });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      PORT: String(gwPort),
+      HOST: '127.0.0.1',
+      DATABASE_URL: postgres.url,
+      JWT_SECRET: randomBytes(48).toString('base64url'),
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+      JOBS_TABLE_NAME: tableName,
+      CHECKS_QUEUE_URL: provisioned.queueUrl,
+      EGRESS_ALLOW_HOSTS: '',
+      SHUTDOWN_DRAIN_MS: '0',
+      // Seeding signs up several users from one address in a few seconds.
+      THROTTLE_AUTH_PER_IP_PER_MINUTE: String(Math.max(20, users * 4)),
+      ...options.env,
+    };
+    process.stderr.write('migrating ...\n');
+    const migrate = spawnNode([GATEWAY_BUNDLE, 'migrate'], env);
+    if ((await exited(migrate)) !== 0) throw new Error('gateway migrate failed');
+    const gw = spawnNode([...(options.nodeArgs ?? []), GATEWAY_BUNDLE], env);
+    children.push(gw);
+    const base = `http://127.0.0.1:${gwPort}`;
+    await waitFor(`${base}/health/live`);
+
+    process.stderr.write(`gateway up: seeding ${users} user(s) x ${jobsPerUser} jobs ...\n`);
+    const tokens: string[] = [];
+    for (let u = 0; u < users; u++) {
+      tokens.push(await seedUser(base, `bench-${Date.now()}-${u}@example.com`, jobsPerUser));
+    }
+    return { base, pid: gw.pid!, tokens, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function seedUser(base: string, email: string, jobs: number): Promise<string> {
+  const password = 'correct horse battery staple 42';
+  const post = (p: string, body: unknown, token?: string) =>
+    fetch(`${base}/api/v1${p}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+    });
+  const signup = await post('/signup', { email, password });
+  if (!signup.ok) throw new Error(`signup: ${signup.status} ${await signup.text()}`);
+  const signin = await post('/signin', { email, password });
+  if (!signin.ok) throw new Error(`signin: ${signin.status} ${await signin.text()}`);
+  const { accessToken } = (await signin.json()) as { accessToken: string };
+  for (let i = 0; i < jobs; i++) {
+    const r = await post(
+      '/jobs',
+      { url: `https://shop.example.com/p/item-${i}`, targetPrice: '19.99', currency: 'USD' },
+      accessToken,
+    );
+    if (!r.ok) throw new Error(`create job: ${r.status} ${await r.text()}`);
+  }
+  return accessToken;
+}
