@@ -44,6 +44,16 @@ export class AuthConfig {
   @Max(10)
   ARGON2_TIME_COST: number = 2;
 
+  /**
+   * How long a verified token's user (id, e-mail, token version) is reused without asking
+   * PostgreSQL again. Bounds how long a signed-out or deleted user's token still works on another
+   * gateway process; the process that signs out forgets at once. 0 = ask on every request.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(5000)
+  SESSION_CACHE_TTL_MS: number = 5000;
+
   crossCheck(): string[] {
     if (!this.JWT_SECRET && this.NODE_ENV !== 'development' && this.NODE_ENV !== 'test') {
       return ['JWT_SECRET: required in production (at least 32 bytes)'];

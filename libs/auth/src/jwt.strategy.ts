@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import { createSecretKey } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AUTH_CONFIG, AuthConfig, SESSION_COOKIE } from './auth.config';
 import { AccessTokenClaims } from './tokens';
@@ -44,7 +45,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: extractToken as never,
-      secretOrKey: config.JWT_SECRET!,
+      // A KeyObject, imported once: given a string, jsonwebtoken tries createPublicKey (which
+      // throws) and then createSecretKey on every verify.
+      secretOrKey: createSecretKey(Buffer.from(config.JWT_SECRET!)) as unknown as string,
       // Only HS256: a token with alg "none" or an asymmetric algorithm is refused before its claims are read.
       algorithms: ['HS256'],
       issuer: config.JWT_ISSUER,
@@ -57,7 +60,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(req: RequestLike, claims: AccessTokenClaims): Promise<AuthenticatedUser | false> {
     if (typeof claims?.sub !== 'string' || typeof claims.ver !== 'number') return false;
     // A database outage is not an authentication failure: it surfaces as 503, not 401.
-    const user = await this.users.findById(claims.sub);
+    const user = await this.users.findSessionUser(claims.sub);
     if (!user || user.tokenVersion !== claims.ver) return false;
     return { id: user.id, email: user.email, authSource: req.authSource ?? 'bearer' };
   }

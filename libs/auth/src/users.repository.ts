@@ -1,8 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import { DependencyUnavailableError, DomainError, ErrorCode } from '@app/platform';
+import { AUTH_CONFIG, AuthConfig } from './auth.config';
 import { UserEntity } from './user.entity';
+
+/** What a request's authentication needs of its user. */
+export interface SessionUser {
+  id: string;
+  email: string;
+  tokenVersion: number;
+}
+
+/** Entries kept at most; past it the oldest go first (a Map iterates in insertion order). */
+const SESSION_CACHE_MAX = 10_000;
 
 export class EmailTakenError extends DomainError {
   override readonly name = 'EmailTakenError';
@@ -22,7 +33,44 @@ const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>) {}
+  /** Settled lookups (and lookups in flight, so a burst for one user is one query). */
+  private readonly sessions = new Map<
+    string,
+    { expiresAt: number; user: Promise<SessionUser | null> }
+  >();
+
+  constructor(
+    @InjectRepository(UserEntity) private readonly repo: Repository<UserEntity>,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  /**
+   * The user behind a verified token, reused for SESSION_CACHE_TTL_MS (≤ 5 s): authenticated
+   * requests then cost no database round trip. Failures are not cached.
+   */
+  findSessionUser(id: string): Promise<SessionUser | null> {
+    const ttl = this.config.SESSION_CACHE_TTL_MS;
+    const now = Date.now();
+    const hit = this.sessions.get(id);
+    if (hit && hit.expiresAt > now) return hit.user;
+    const user = this.repo
+      .findOne({ where: { id }, select: { id: true, email: true, tokenVersion: true } })
+      .then((u) => (u ? { id: u.id, email: u.email, tokenVersion: u.tokenVersion } : null))
+      .catch(unavailable);
+    if (ttl > 0) {
+      this.sessions.delete(id);
+      if (this.sessions.size >= SESSION_CACHE_MAX) {
+        this.sessions.delete(this.sessions.keys().next().value!);
+      }
+      this.sessions.set(id, { expiresAt: now + ttl, user });
+      user.catch(() => this.forgetSession(id, user));
+    }
+    return user;
+  }
+
+  private forgetSession(id: string, user?: Promise<SessionUser | null>): void {
+    if (!user || this.sessions.get(id)?.user === user) this.sessions.delete(id);
+  }
 
   findByEmail(email: string): Promise<UserEntity | null> {
     return this.repo.findOne({ where: { email } }).catch(unavailable);
@@ -51,12 +99,17 @@ export class UsersRepository {
   }
 
   async delete(id: string): Promise<void> {
+    this.forgetSession(id);
     await this.repo.delete({ id }).catch(unavailable);
+    this.forgetSession(id);
   }
 
   /** Revokes every token issued so far; returns false when the user does not exist. */
   async bumpTokenVersion(id: string): Promise<boolean> {
+    this.forgetSession(id);
     const res = await this.repo.increment({ id }, 'tokenVersion', 1).catch(unavailable);
+    // Forget again: a lookup that started before the increment may have cached the old version.
+    this.forgetSession(id);
     return (res.affected ?? 0) > 0;
   }
 }

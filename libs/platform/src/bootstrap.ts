@@ -7,6 +7,7 @@ import { registerRouteMethods, RouteMethods } from './errors';
 import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding';
 import { observeHttpRequest } from './metrics';
 import { assertJsonWithinBounds } from './validation';
+import { logRequest, requestId } from './logging';
 import { extractContext, initTracing, SpanKind, tracer } from './tracing';
 import { context, Span, SpanStatusCode, trace } from '@opentelemetry/api';
 
@@ -76,6 +77,8 @@ export async function createHttpApp(
     trustProxy: options.trustProxy ?? false,
     // Keep-alive sockets are closed at shutdown once idle; busy ones finish their request first.
     forceCloseConnections: 'idle',
+    requestIdHeader: false,
+    genReqId: requestId,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
   // Nest's own JSON parser is off: the one registered below replaces Fastify's default.
@@ -134,6 +137,14 @@ export async function createHttpApp(
     const route = req.routeOptions?.url ?? 'unmatched';
     observeHttpRequest(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
     const span = spans.get(req);
+    logRequest({
+      reqId: req.id,
+      traceId: span?.spanContext().traceId,
+      method: req.method,
+      url: req.url,
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    });
     if (span) {
       span.setAttribute('http.response.status_code', reply.statusCode);
       if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
