@@ -20,7 +20,9 @@ import {
 } from '../../tools/local-stack/services';
 
 export const ROOT = path.resolve(__dirname, '../..');
-export const GATEWAY_BUNDLE = path.join(ROOT, 'dist/apps/gateway/main.js');
+/** GATEWAY_BUNDLE=<path> measures another build (e.g. the previous commit's) in the same run. */
+export const GATEWAY_BUNDLE =
+  process.env.GATEWAY_BUNDLE ?? path.join(ROOT, 'dist/apps/gateway/main.js');
 
 export interface GatewayStack {
   base: string;

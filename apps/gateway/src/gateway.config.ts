@@ -83,7 +83,7 @@ export class GatewayConfig {
   /** Mean event-loop delay (ms) above which new requests are shed; 0 turns this bound off. */
   @IsInt()
   @Min(0)
-  SHED_MAX_EVENT_LOOP_DELAY_MS: number = 500;
+  SHED_MAX_EVENT_LOOP_DELAY_MS: number = 1000;
 
   @IsInt()
   @Min(1)

@@ -14,13 +14,28 @@ export interface LoadSheddingOptions {
 /** Probes and scrapes are never shed: liveness must answer, and readiness reports the overload. */
 const EXEMPT = /^\/(health|metrics)(\/|\?|$)/;
 
+interface ServerLoad {
+  inFlight: number;
+  overloaded(): boolean;
+}
+
+/** The HTTP servers of this process that shed load (one in production; tests may start more). */
+const servers = new Set<ServerLoad>();
+
 /**
- * Whether this process is over capacity right now. One per process (an app has one HTTP server);
- * the readiness endpoint reads it so a load balancer steers away while it lasts.
+ * Whether this process is over capacity right now; the readiness endpoint reads it so a load
+ * balancer steers away while it lasts.
  */
 export const loadState = {
-  inFlight: 0,
-  overloaded: (): boolean => false,
+  get inFlight(): number {
+    let n = 0;
+    for (const s of servers) n += s.inFlight;
+    return n;
+  },
+  overloaded(): boolean {
+    for (const s of servers) if (s.overloaded()) return true;
+    return false;
+  },
 };
 
 /**
@@ -41,12 +56,19 @@ export async function registerLoadShedding(
     pressureHandler: () => undefined,
   });
   const counted = new WeakSet<FastifyRequest>();
-  loadState.overloaded = () =>
-    loadState.inFlight >= options.maxInFlight || fastify.isUnderPressure();
+  const server: ServerLoad = {
+    inFlight: 0,
+    overloaded: () => server.inFlight >= options.maxInFlight || fastify.isUnderPressure(),
+  };
+  servers.add(server);
+  fastify.addHook('onClose', (_instance, done) => {
+    servers.delete(server);
+    done();
+  });
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (EXEMPT.test(req.url)) return done();
-    if (loadState.overloaded()) {
+    if (server.overloaded()) {
       httpRequestsShed.inc();
       void reply
         .code(503)
@@ -61,11 +83,11 @@ export async function registerLoadShedding(
         });
       return;
     }
-    loadState.inFlight++;
+    server.inFlight++;
     counted.add(req);
     // 'close' fires once the response is written or the client has gone, whichever comes first.
     reply.raw.once('close', () => {
-      if (counted.delete(req)) loadState.inFlight--;
+      if (counted.delete(req)) server.inFlight--;
     });
     done();
   });
