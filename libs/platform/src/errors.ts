@@ -35,6 +35,7 @@ export enum ErrorCode {
   INVALID_CURSOR = 'INVALID_CURSOR',
   INVALID_JOB = 'INVALID_JOB',
   DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
+  OVERLOADED = 'OVERLOADED',
   INTERNAL_ERROR = 'INTERNAL_ERROR',
   // field-level, in errors[].code
   FIELD_REQUIRED = 'FIELD_REQUIRED',
@@ -67,6 +68,7 @@ const TITLES: Record<ErrorCode, string> = {
   INVALID_CURSOR: 'Invalid cursor',
   INVALID_JOB: 'The job is not acceptable',
   DEPENDENCY_UNAVAILABLE: 'Service temporarily unavailable',
+  OVERLOADED: 'The server is over capacity',
   INTERNAL_ERROR: 'Internal server error',
   FIELD_REQUIRED: 'Field required',
   FIELD_UNKNOWN: 'Unknown field',

@@ -1,5 +1,6 @@
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, problem, PROBLEM_CONTENT_TYPE } from './errors';
 import { httpRequestsShed } from './metrics';
 
 export interface LoadSheddingOptions {
@@ -73,14 +74,14 @@ export async function registerLoadShedding(
       void reply
         .code(503)
         .header('retry-after', String(options.retryAfterSeconds))
-        .header('content-type', 'application/problem+json')
-        .send({
-          type: 'about:blank',
-          title: 'Service Unavailable',
-          status: 503,
-          detail: `The server is over capacity; retry after ${options.retryAfterSeconds} s`,
-          code: 'OVERLOADED',
-        });
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .send(
+          problem(
+            503,
+            ErrorCode.OVERLOADED,
+            `The server is over capacity; retry after ${options.retryAfterSeconds} s`,
+          ),
+        );
       return;
     }
     server.inFlight++;
