@@ -6,7 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { registerRouteMethods, RouteMethods } from './errors';
 import { observeHttpRequest } from './metrics';
 import { assertJsonWithinBounds } from './validation';
-import { extractContext, initTracing, SpanKind, tracer } from './tracing';
+import { extractContext, initTracing, SpanKind, tracer, type TracingConfig } from './tracing';
 import { context, Span, SpanStatusCode, trace } from '@opentelemetry/api';
 
 export interface HttpAppOptions {
@@ -16,6 +16,8 @@ export interface HttpAppOptions {
   bodyLimitBytes?: number;
   /** Trust X-Forwarded-* from this many proxies (the ingress/ALB), for client IPs in throttling. */
   trustProxy?: boolean | number | string;
+  /** The validated OTEL_* settings (RuntimeConfig). */
+  tracing?: TracingConfig;
 }
 
 /**
@@ -108,7 +110,7 @@ export async function createHttpApp(
       return done(null, parsed);
     });
   });
-  initTracing(options.serviceName ?? 'pricewatch');
+  initTracing(options.serviceName ?? 'pricewatch', options.tracing);
   const spans = new WeakMap<FastifyRequest, Span>();
   // A server span per request, continuing the caller's trace; `done` runs inside its context, so
   // the handler (and the SQS message it may send) sees it as the active span.
@@ -140,14 +142,6 @@ export async function createHttpApp(
     reply.header('x-request-id', req.id);
   });
   return app;
-}
-
-export async function listen(
-  app: NestFastifyApplication,
-  port: number,
-  host = '0.0.0.0',
-): Promise<void> {
-  await app.listen({ port, host });
 }
 
 /** Logs and exits when bootstrap fails, without printing configuration values. */

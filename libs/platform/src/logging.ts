@@ -24,11 +24,8 @@ export const REDACTED_PATHS = [
   'JWT_SECRET',
 ];
 
-export function loggerParams(
-  serviceName: string,
-  level: string = process.env.LOG_LEVEL ?? 'info',
-): Params {
-  level ||= 'info';
+/** `level` is the validated LOG_LEVEL (RuntimeConfig). */
+export function loggerParams(serviceName: string, level: string): Params {
   return {
     pinoHttp: {
       level,
