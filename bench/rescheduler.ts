@@ -32,7 +32,7 @@ import {
   startSqs,
 } from '../tools/local-stack/services';
 import { AwsConfig } from '@app/aws-clients';
-import { CheckQueue, dueShardOf, JobsRepository } from '@app/jobs-domain';
+import { CheckQueue, dueShardOf, JobsConfig, JobsRepository } from '@app/jobs-domain';
 import { ReschedulerConfig } from '../apps/rescheduler/src/rescheduler.config';
 import { ReschedulerService, type RunReport } from '../apps/rescheduler/src/rescheduler.service';
 
@@ -181,13 +181,14 @@ async function main(): Promise<void> {
         CHECKS_QUEUE_URL: queueUrl,
         AWS_REGION: REGION,
       });
-      const config = new ReschedulerConfig(); // the defaults: page 100, lease 900 s
+      const config = new ReschedulerConfig(); // the defaults: page 100
       const counts = counting(doc);
       const service = new ReschedulerService(
         new JobsRepository(doc, aws),
         new CheckQueue(sqs, aws),
         config,
         aws,
+        new JobsConfig(), // the default lease, 900 s
       );
       const scanNow = Date.now();
       t = performance.now();

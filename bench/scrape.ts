@@ -29,6 +29,7 @@ import { EgressAllowList, type Job } from '@app/jobs-domain';
 import { PageChecker } from '../apps/scraper-worker/src/checks/page-checker';
 import { extractProduct } from '@app/extraction';
 import { BrowserPool, EgressGuard, HttpFetcher } from '../apps/scraper-worker/src/fetching';
+import { httpFetcherSettings, WorkerConfig } from '../apps/scraper-worker/src/worker.config';
 
 // ---------------------------------------------------------------------------------------------
 // The fixture shop, in a child process so its CPU is not billed to the worker.
@@ -329,7 +330,7 @@ async function main(): Promise<void> {
   const shop = await startShop();
   excludedPids = new Set([shop.child.pid!]);
   const guard = new EgressGuard(new EgressAllowList([shop.hostPort]));
-  const http = new HttpFetcher(guard);
+  const http = new HttpFetcher(guard, httpFetcherSettings(new WorkerConfig()));
   const executablePath = BrowserPool.findExecutable();
   if (!executablePath) throw new Error('no Chromium found (set PUPPETEER_EXECUTABLE_PATH)');
   const pool = new BrowserPool(guard, {

@@ -5,12 +5,15 @@
 import { EgressAllowList } from '@app/jobs-domain';
 import {
   BrowserPool,
-  DEFAULT_USER_AGENT,
   EgressGuard,
   FetchError,
   type BlockedRequest,
 } from '../../apps/scraper-worker/src/fetching';
+import { WorkerConfig } from '../../apps/scraper-worker/src/worker.config';
 import { startFixtureShop, type FixtureShop } from '../fixtures/shop';
+
+/** The worker's default (WorkerConfig.USER_AGENT). */
+const DEFAULT_USER_AGENT = new WorkerConfig().USER_AGENT;
 
 const executable = BrowserPool.findExecutable();
 

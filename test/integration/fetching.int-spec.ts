@@ -11,7 +11,11 @@ import {
   isBlockedStatus,
   retryAfterSeconds,
 } from '../../apps/scraper-worker/src/fetching';
+import { httpFetcherSettings, WorkerConfig } from '../../apps/scraper-worker/src/worker.config';
 import { startFixtureShop, type FixtureShop } from '../fixtures/shop';
+
+/** The worker's defaults (WorkerConfig), as the worker passes them. */
+const DEFAULTS = httpFetcherSettings(new WorkerConfig());
 
 async function failure(p: Promise<unknown>): Promise<FetchError> {
   const err = await p.then(
@@ -29,7 +33,7 @@ describe('HttpFetcher against the fixture shop', () => {
   beforeAll(async () => {
     shop = await startFixtureShop();
     const guard = new EgressGuard(new EgressAllowList([shop.hostPort]));
-    fetcher = new HttpFetcher(guard, { readTimeoutMs: 1_000, totalTimeoutMs: 5_000 });
+    fetcher = new HttpFetcher(guard, { ...DEFAULTS, readTimeoutMs: 1_000, totalTimeoutMs: 5_000 });
   });
 
   afterAll(async () => {
@@ -70,7 +74,7 @@ describe('HttpFetcher against the fixture shop', () => {
       // First answer (assertAllowed) public, every later one (the socket's lookup) loopback.
       resolver: async () => [{ address: calls++ === 0 ? '93.184.216.34' : '127.0.0.1', family: 4 }],
     });
-    const f = new HttpFetcher(rebinding);
+    const f = new HttpFetcher(rebinding, DEFAULTS);
     const before = shop.requests('jsonld');
     try {
       const port = new URL(shop.baseUrl).port;
@@ -135,6 +139,7 @@ describe('HttpFetcher against the fixture shop', () => {
 
   it('enforces the total deadline even when bytes keep trickling', async () => {
     const strict = new HttpFetcher(new EgressGuard(new EgressAllowList([shop.hostPort])), {
+      ...DEFAULTS,
       readTimeoutMs: 5_000,
       totalTimeoutMs: 400,
     });
@@ -194,7 +199,7 @@ describe('HttpFetcher against the fixture shop', () => {
     const url = `${closed.baseUrl}/p/jsonld`;
     const guard = new EgressGuard(new EgressAllowList([closed.hostPort]));
     await closed.close();
-    const f = new HttpFetcher(guard);
+    const f = new HttpFetcher(guard, DEFAULTS);
     try {
       const err = await failure(f.fetch(url));
       expect(err.kind).toBe('network');

@@ -1,6 +1,6 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
-import { AwsClientsModule } from '@app/aws-clients';
+import { AwsClientsModule, AwsConfig } from '@app/aws-clients';
 import {
   allDueShards,
   InvalidCursorError,
@@ -14,6 +14,7 @@ import {
   ProfilesRepository,
   StaleJobError,
 } from '@app/jobs-domain';
+import { loadConfig, RuntimeConfig } from '@app/platform';
 import { testEnv } from '../support/apps';
 
 /**
@@ -30,7 +31,9 @@ describe('jobs table repositories (dynalite)', () => {
 
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
-      imports: [AwsClientsModule.forRoot(testEnv())],
+      imports: [
+        AwsClientsModule.forRoot(loadConfig(RuntimeConfig, { aws: AwsConfig }, testEnv()).aws),
+      ],
       providers: [JobsRepository, PriceHistoryRepository, OutboxRepository, ProfilesRepository],
     }).compile();
     jobs = moduleRef.get(JobsRepository);

@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { initTracing, shutdownTracing } from '@app/platform';
 import { CheckService } from '../../apps/scraper-worker/src/checks/check.service';
+import { loadWorkerConfig } from '../../apps/scraper-worker/src/worker.config';
 import { WorkerModule } from '../../apps/scraper-worker/src/worker.module';
 import { FixtureShop, startFixtureShop } from '../fixtures/shop';
 import { eventually, RunningApp, startGateway, testEnv, uniqueEmail } from '../support/apps';
@@ -19,7 +20,7 @@ describe('tracing across SQS (integration)', () => {
   let worker: INestApplicationContext;
 
   beforeAll(async () => {
-    initTracing('pricewatch-test', exporter);
+    initTracing('pricewatch-test', {}, exporter);
     shop = await startFixtureShop();
     sqs = sqsClient();
     queue = await createTestQueue(sqs, 'tracing-it');
@@ -30,7 +31,7 @@ describe('tracing across SQS (integration)', () => {
     });
     gw = await startGateway(env);
     worker = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot(env, { consume: false }),
+      WorkerModule.forRoot(loadWorkerConfig(env), { consume: false }),
       { logger: false },
     );
   });

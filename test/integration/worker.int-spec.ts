@@ -4,9 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Job, JobsRepository } from '@app/jobs-domain';
+import { loadWorkerConfig } from '../../apps/scraper-worker/src/worker.config';
 import { WorkerModule } from '../../apps/scraper-worker/src/worker.module';
 import { CheckService } from '../../apps/scraper-worker/src/checks/check.service';
 import { PAGE_CHECKER } from '../../apps/scraper-worker/src/checks/tokens';
+import { loadReschedulerConfig } from '../../apps/rescheduler/src/rescheduler.config';
 import { ReschedulerCoreModule } from '../../apps/rescheduler/src/rescheduler.module';
 import { ReschedulerService } from '../../apps/rescheduler/src/rescheduler.service';
 import { FixtureShop, startFixtureShop } from '../fixtures/shop';
@@ -72,17 +74,23 @@ describe('scraper worker (integration)', () => {
       FETCH_TIMEOUT_MS: '3000',
     });
     gw = await startGateway(env);
-    worker = await NestFactory.createApplicationContext(WorkerModule.forRoot(env), {
-      logger: false,
-    });
+    worker = await NestFactory.createApplicationContext(
+      WorkerModule.forRoot(loadWorkerConfig(env)),
+      {
+        logger: false,
+      },
+    );
     await worker.init();
     direct = await NestFactory.createApplicationContext(
-      WorkerModule.forRoot(env, { consume: false }),
+      WorkerModule.forRoot(loadWorkerConfig(env), { consume: false }),
       { logger: false },
     );
-    scheduler = await NestFactory.createApplicationContext(ReschedulerCoreModule.forRoot(env), {
-      logger: false,
-    });
+    scheduler = await NestFactory.createApplicationContext(
+      ReschedulerCoreModule.forRoot(loadReschedulerConfig(env)),
+      {
+        logger: false,
+      },
+    );
     const email = uniqueEmail('worker');
     await fetch(api('/signup'), {
       method: 'POST',

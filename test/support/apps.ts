@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DatabaseConnector, runMigrations } from '@app/auth';
+import { loadGatewayConfig } from '../../apps/gateway/src/gateway.config';
 import { createGateway } from '../../apps/gateway/src/main';
 
 export interface RunningApp {
@@ -34,7 +35,7 @@ export async function startGateway(
   // Always the suite's real database, even when a test points the app at an unreachable one.
   migrated ??= runMigrations(process.env.DATABASE_URL!);
   await migrated;
-  const { app } = await createGateway(env);
+  const app = await createGateway(loadGatewayConfig(env));
   await app.listen({ port: 0, host: '127.0.0.1' });
   // The database connects in the background; like a load balancer waiting for readiness, tests
   // start once it is there (unless the test points the app at an unreachable one on purpose).

@@ -1,44 +1,14 @@
 // Config classes rely on design-time type metadata for env conversion: load it before they are defined.
 import 'reflect-metadata';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
-import { Transform } from 'class-transformer';
+import { IsInt, IsNumber, Matches, Max, Min } from 'class-validator';
+import { AwsConfig } from '@app/aws-clients';
+import { AuthConfig, DatabaseConfig } from '@app/auth';
+import { EgressConfig, JobsConfig } from '@app/jobs-domain';
+import { CrossChecked, Env, HttpServerConfig, loadConfig, RuntimeConfig } from '@app/platform';
 
-/**
- * Reads the raw variable: implicit conversion has already turned "false" into `true` (a non-empty
- * string) by the time `value` arrives.
- */
-const toBool = ({ obj, key }: { obj: Record<string, unknown>; key: string }) => {
-  const raw = obj[key];
-  return typeof raw === 'string' ? ['1', 'true', 'yes'].includes(raw.trim().toLowerCase()) : raw;
-};
-
-/** The gateway's own settings; AWS and auth settings are validated by their libraries. */
-export class GatewayConfig {
-  @IsIn(['production', 'development', 'test'])
-  NODE_ENV: string = 'development';
-
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  PORT: number = 3000;
-
-  @IsString()
-  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
-  DATABASE_URL!: string;
-
-  @Transform(toBool)
-  @IsBoolean()
-  DATABASE_SSL: boolean = false;
+/** The gateway's own settings; the shared ones come from the sections in `loadGatewayConfig`. */
+export class GatewayConfig extends HttpServerConfig implements CrossChecked {
+  override PORT: number = 3000;
 
   @Matches(/^[A-Z]{3}$/, { message: 'DEFAULT_CURRENCY must be an ISO 4217 code such as USD' })
   DEFAULT_CURRENCY: string = 'USD';
@@ -54,17 +24,13 @@ export class GatewayConfig {
   @Max(10080)
   DEFAULT_CHECK_INTERVAL_MINUTES: number = 60;
 
-  @IsInt()
-  @Min(30)
-  @Max(24 * 3600)
-  CHECK_LEASE_SECONDS: number = 900;
-
-  @IsOptional()
-  @IsString()
-  EGRESS_ALLOW_HOSTS?: string;
-
-  /** false, true, a hop count, or a comma list of proxy CIDRs (Fastify trustProxy). */
-  @IsString()
+  /** false, true, a hop count, or a comma list of proxy addresses/CIDRs (Fastify trustProxy). */
+  @Matches(
+    /^(true|false|\d{1,2}|[0-9a-fA-F:.]+(\/\d{1,3})?(\s*,\s*[0-9a-fA-F:.]+(\/\d{1,3})?)*)$/i,
+    {
+      message: 'TRUST_PROXY must be true, false, a hop count or a comma list of addresses/CIDRs',
+    },
+  )
   TRUST_PROXY: string = 'false';
 
   @IsInt()
@@ -90,15 +56,10 @@ export class GatewayConfig {
   @Max(600)
   SHED_RETRY_AFTER_SECONDS: number = 2;
 
-  crossCheck(): string[] {
-    const errors: string[] = [];
-    if (this.NODE_ENV === 'production' && (this.EGRESS_ALLOW_HOSTS ?? '').trim() !== '') {
-      errors.push('EGRESS_ALLOW_HOSTS: must be empty in production');
-    }
-    if (this.NODE_ENV === 'production' && this.MIN_CHECK_INTERVAL_MINUTES < 5) {
-      errors.push('MIN_CHECK_INTERVAL_MINUTES: at least 5 in production');
-    }
-    return errors;
+  crossCheck(runtime: RuntimeConfig): string[] {
+    return runtime.production && this.MIN_CHECK_INTERVAL_MINUTES < 5
+      ? ['MIN_CHECK_INTERVAL_MINUTES: at least 5 in production']
+      : [];
   }
 
   get trustProxy(): boolean | number | string {
@@ -108,6 +69,27 @@ export class GatewayConfig {
     if (/^\d+$/.test(v)) return Number(v);
     return this.TRUST_PROXY;
   }
+}
+
+/** Everything the gateway reads from its environment, validated once (main.ts). */
+export function loadGatewayConfig(env?: Env) {
+  return loadConfig(
+    GatewayConfig,
+    {
+      database: DatabaseConfig,
+      auth: AuthConfig,
+      aws: AwsConfig,
+      jobs: JobsConfig,
+      egress: EgressConfig,
+    },
+    env,
+  );
+}
+export type GatewayEnv = ReturnType<typeof loadGatewayConfig>;
+
+/** What `main.js migrate` reads: the database alone (the migration Job gets no other secret). */
+export function loadMigrationConfig(env?: Env) {
+  return loadConfig(RuntimeConfig, { database: DatabaseConfig }, env);
 }
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,5 +1,4 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE, RouterModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerModule } from '@nestjs/throttler';
@@ -10,18 +9,26 @@ import { AwsClientsModule } from '@app/aws-clients';
 import { AwsHealthIndicators } from '@app/aws-clients/health';
 import {
   CheckQueue,
+  EGRESS_CONFIG,
+  JOBS_CONFIG,
   JobsRepository,
   OutboxRepository,
   PriceHistoryRepository,
   ProfilesRepository,
 } from '@app/jobs-domain';
-import { AllExceptionsFilter, loggerParams, ShutdownState, validateConfig } from '@app/platform';
+import {
+  AllExceptionsFilter,
+  AppConfigModule,
+  loggerParams,
+  RUNTIME_CONFIG,
+  ShutdownState,
+} from '@app/platform';
 import { apiValidationPipe, MetricsModule } from '@app/platform/http';
 import { AlertSubscriptions } from './auth/alert-subscriptions';
 import { AuthController } from './auth/auth.controller';
 import { emailTracker } from './auth/auth-throttler.guard';
 import { AuthService } from './auth/auth.service';
-import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
+import { GATEWAY_CONFIG, GatewayEnv } from './gateway.config';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
@@ -43,47 +50,35 @@ import { NotificationsController } from './notifications/notifications.controlle
 })
 class ApiModule {}
 
-@Global()
-@Module({})
-class GatewayConfigModule {
-  static register(config: GatewayConfig): DynamicModule {
-    return {
-      global: true,
-      module: GatewayConfigModule,
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
-      exports: [GATEWAY_CONFIG],
-    };
-  }
-}
-
 @Module({})
 export class GatewayModule {
-  static forRoot(env: Record<string, string | undefined> = process.env): DynamicModule {
-    const config = validateConfig(GatewayConfig, env);
+  /** `config` is the validated configuration (loadGatewayConfig). */
+  static forRoot(config: GatewayEnv): DynamicModule {
+    const { app } = config;
     return {
       module: GatewayModule,
       imports: [
-        ConfigModule.forRoot({
-          isGlobal: true,
-          ignoreEnvFile: true,
-          load: [() => ({ gateway: config })],
-        }),
-        GatewayConfigModule.register(config),
-        LoggerModule.forRoot(loggerParams('gateway', env.LOG_LEVEL)),
+        AppConfigModule.register([
+          [RUNTIME_CONFIG, app],
+          [GATEWAY_CONFIG, app],
+          [JOBS_CONFIG, config.jobs],
+          [EGRESS_CONFIG, config.egress],
+        ]),
+        LoggerModule.forRoot(loggerParams('gateway', app.LOG_LEVEL)),
         TypeOrmModule.forRoot({
-          ...databaseOptions(config.DATABASE_URL, config.DATABASE_SSL),
+          ...databaseOptions(config.database),
           // Connected in the background by DatabaseConnector: a database outage never stops the start.
           manualInitialization: true,
         }),
-        AwsClientsModule.forRoot(env),
-        AuthModule.forRoot(env),
+        AwsClientsModule.forRoot(config.aws),
+        AuthModule.forRoot(config.auth),
         ThrottlerModule.forRoot({
           throttlers: [
-            { name: 'ip', ttl: 60_000, limit: config.THROTTLE_AUTH_PER_IP_PER_MINUTE },
+            { name: 'ip', ttl: 60_000, limit: app.THROTTLE_AUTH_PER_IP_PER_MINUTE },
             {
               name: 'email',
               ttl: 15 * 60_000,
-              limit: config.THROTTLE_AUTH_PER_EMAIL_PER_15_MINUTES,
+              limit: app.THROTTLE_AUTH_PER_EMAIL_PER_15_MINUTES,
               getTracker: emailTracker,
             },
           ],

@@ -1,38 +1,39 @@
 import 'reflect-metadata';
 import fastifyCookie from '@fastify/cookie';
 import { runMigrations } from '@app/auth';
-import { validateConfig } from '@app/platform';
 import { assertNodeVersion, createHttpApp, exitOnBootstrapError } from '@app/platform/http';
-import { GatewayConfig } from './gateway.config';
+import { GatewayEnv, loadGatewayConfig, loadMigrationConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 import { setupSwagger } from './swagger';
 
-export async function createGateway(env: Record<string, string | undefined> = process.env) {
-  const config = validateConfig(GatewayConfig, env);
-  const app = await createHttpApp(GatewayModule.forRoot(env), {
+/** The gateway from its validated configuration (loadGatewayConfig), not yet listening. */
+export async function createGateway(config: GatewayEnv) {
+  const app = await createHttpApp(GatewayModule.forRoot(config), {
     serviceName: 'gateway',
-    trustProxy: config.trustProxy,
+    trustProxy: config.app.trustProxy,
+    tracing: config.app,
     loadShedding: {
-      maxInFlight: config.SHED_MAX_IN_FLIGHT,
-      maxEventLoopDelayMs: config.SHED_MAX_EVENT_LOOP_DELAY_MS,
-      retryAfterSeconds: config.SHED_RETRY_AFTER_SECONDS,
+      maxInFlight: config.app.SHED_MAX_IN_FLIGHT,
+      maxEventLoopDelayMs: config.app.SHED_MAX_EVENT_LOOP_DELAY_MS,
+      retryAfterSeconds: config.app.SHED_RETRY_AFTER_SECONDS,
     },
   });
   await app.register(fastifyCookie);
   setupSwagger(app);
-  return { app, config };
+  return app;
 }
 
 async function main(): Promise<void> {
   assertNodeVersion();
   if (process.argv[2] === 'migrate') {
-    const config = validateConfig(GatewayConfig);
-    const applied = await runMigrations(config.DATABASE_URL, config.DATABASE_SSL);
+    const { DATABASE_URL, DATABASE_SSL } = loadMigrationConfig().database;
+    const applied = await runMigrations(DATABASE_URL, DATABASE_SSL);
     process.stdout.write(`${JSON.stringify({ msg: 'migrations applied', applied })}\n`);
     return;
   }
-  const { app, config } = await createGateway();
-  await app.listen({ port: config.PORT, host: process.env.HOST ?? '0.0.0.0' });
+  const config = loadGatewayConfig();
+  const app = await createGateway(config);
+  await app.listen({ port: config.app.PORT, host: config.app.HOST });
 }
 
 if (require.main === module) {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConsoleLogger, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { loadReschedulerConfig } from './rescheduler.config';
 import { ReschedulerCoreModule } from './rescheduler.module';
 import { ReschedulerService, RunReport } from './rescheduler.service';
 
@@ -21,9 +22,12 @@ export interface ScheduledEventLike {
 let context: Promise<INestApplicationContext> | undefined;
 
 function appContext(): Promise<INestApplicationContext> {
-  context ??= NestFactory.createApplicationContext(ReschedulerCoreModule.forRoot(process.env), {
-    logger: new ConsoleLogger({ json: true, logLevels: ['log', 'warn', 'error'] }),
-  }).catch((err) => {
+  context ??= (async () => {
+    const config = loadReschedulerConfig();
+    return NestFactory.createApplicationContext(ReschedulerCoreModule.forRoot(config), {
+      logger: new ConsoleLogger({ json: true, logLevels: ['log', 'warn', 'error'] }),
+    });
+  })().catch((err) => {
     context = undefined; // a failed init must not poison the container
     throw err;
   });

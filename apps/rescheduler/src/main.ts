@@ -1,9 +1,9 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { AwsHealthIndicators } from '@app/aws-clients/health';
-import { loggerParams, ShutdownState, validateConfig } from '@app/platform';
+import { loggerParams, ShutdownState } from '@app/platform';
 import {
   assertNodeVersion,
   createHttpApp,
@@ -13,20 +13,25 @@ import {
 import { HealthController } from './health.controller';
 import { handler } from './lambda';
 import { RescheduleLoop } from './reschedule-loop';
-import { ReschedulerConfig } from './rescheduler.config';
+import { loadReschedulerConfig, ReschedulerEnv } from './rescheduler.config';
 import { ReschedulerCoreModule } from './rescheduler.module';
 
-@Module({
-  imports: [
-    LoggerModule.forRoot(loggerParams('rescheduler')),
-    ReschedulerCoreModule.forRoot(),
-    TerminusModule.forRoot({ logger: false }),
-    MetricsModule,
-  ],
-  controllers: [HealthController],
-  providers: [ShutdownState, AwsHealthIndicators, RescheduleLoop],
-})
-class ReschedulerAppModule {}
+@Module({})
+class ReschedulerAppModule {
+  static forRoot(config: ReschedulerEnv): DynamicModule {
+    return {
+      module: ReschedulerAppModule,
+      imports: [
+        LoggerModule.forRoot(loggerParams('rescheduler', config.app.LOG_LEVEL)),
+        ReschedulerCoreModule.forRoot(config),
+        TerminusModule.forRoot({ logger: false }),
+        MetricsModule,
+      ],
+      controllers: [HealthController],
+      providers: [ShutdownState, AwsHealthIndicators, RescheduleLoop],
+    };
+  }
+}
 
 /**
  * `main.js`         the local loop (every RESCHEDULE_INTERVAL_SECONDS) with /health and /metrics;
@@ -35,6 +40,7 @@ class ReschedulerAppModule {}
 async function main(): Promise<void> {
   assertNodeVersion();
   if (process.argv.includes('--once')) {
+    // The Lambda's path: the handler loads and validates the configuration itself.
     const report = await handler(
       { source: 'cli' },
       { getRemainingTimeInMillis: () => 10 * 60_000 },
@@ -42,9 +48,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ msg: 'reschedule run', ...report })}\n`);
     process.exit(report.failed > 0 ? 1 : 0);
   }
-  const config = validateConfig(ReschedulerConfig);
-  const app = await createHttpApp(ReschedulerAppModule, { serviceName: 'rescheduler' });
-  await app.listen({ port: config.PORT, host: process.env.HOST ?? '0.0.0.0' });
+  const config = loadReschedulerConfig();
+  const app = await createHttpApp(ReschedulerAppModule.forRoot(config), {
+    serviceName: 'rescheduler',
+    tracing: config.app,
+  });
+  await app.listen({ port: config.app.PORT, host: config.app.HOST });
 }
 
 main().catch((err) => exitOnBootstrapError(err));

@@ -22,7 +22,7 @@ export class RescheduleLoop implements OnApplicationBootstrap, BeforeApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    if (process.env.RESCHEDULER_LOOP === 'false') return;
+    if (!this.config.RESCHEDULER_LOOP) return;
     this.schedule(0);
   }
 

@@ -1,27 +1,28 @@
 // Config classes rely on design-time type metadata for env conversion: load it before they are defined.
 import 'reflect-metadata';
-import { IsIn, IsInt, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsInt, Max, Min } from 'class-validator';
+import { AwsConfig } from '@app/aws-clients';
+import { JobsConfig } from '@app/jobs-domain';
+import { Env, HttpServerConfig, loadConfig, toBool } from '@app/platform';
 
-export class ReschedulerConfig {
-  @IsIn(['production', 'development', 'test'])
-  NODE_ENV: string = 'development';
+/**
+ * The rescheduler's own settings. HOST and PORT serve /health and /metrics of the local loop; the
+ * Lambda reads the rest.
+ */
+export class ReschedulerConfig extends HttpServerConfig {
+  override PORT: number = 3002;
 
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  PORT: number = 3002;
+  /** "false": the local process serves /health and /metrics but runs no loop (tests, debugging). */
+  @Transform(toBool)
+  @IsBoolean()
+  RESCHEDULER_LOOP: boolean = true;
 
   /** Seconds between runs of the local loop (the Lambda is driven by its EventBridge schedule). */
   @IsInt()
   @Min(1)
   @Max(3600)
   RESCHEDULE_INTERVAL_SECONDS: number = 5;
-
-  /** How long a claimed job stays out of the due index before it is considered lost. */
-  @IsInt()
-  @Min(30)
-  @Max(24 * 3600)
-  CHECK_LEASE_SECONDS: number = 900;
 
   /** Due jobs read per Query page. */
   @IsInt()
@@ -39,5 +40,11 @@ export class ReschedulerConfig {
   @Min(0)
   RESCHEDULE_SAFETY_MARGIN_MS: number = 5000;
 }
+
+/** Everything the rescheduler reads from its environment, validated once per process. */
+export function loadReschedulerConfig(env?: Env) {
+  return loadConfig(ReschedulerConfig, { aws: AwsConfig, jobs: JobsConfig }, env);
+}
+export type ReschedulerEnv = ReturnType<typeof loadReschedulerConfig>;
 
 export const RESCHEDULER_CONFIG = Symbol('RESCHEDULER_CONFIG');

@@ -1,27 +1,27 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AwsClientsModule } from '@app/aws-clients';
-import { CheckQueue, JobsRepository } from '@app/jobs-domain';
-import { validateConfig } from '@app/platform';
-import { RESCHEDULER_CONFIG, ReschedulerConfig } from './rescheduler.config';
+import { CheckQueue, JOBS_CONFIG, JobsRepository } from '@app/jobs-domain';
+import { RUNTIME_CONFIG } from '@app/platform';
+import { RESCHEDULER_CONFIG, ReschedulerEnv } from './rescheduler.config';
 import { ReschedulerService } from './rescheduler.service';
 
 /** The logic and its dependencies, with no HTTP server: what the Lambda handler boots. */
 @Global()
 @Module({})
 export class ReschedulerCoreModule {
-  static forRoot(env: Record<string, string | undefined> = process.env): DynamicModule {
-    const config = validateConfig(ReschedulerConfig, env);
+  /** `config` is the validated configuration (loadReschedulerConfig). */
+  static forRoot(config: ReschedulerEnv): DynamicModule {
+    const providers = [
+      { provide: RUNTIME_CONFIG, useValue: config.app },
+      { provide: RESCHEDULER_CONFIG, useValue: config.app },
+      { provide: JOBS_CONFIG, useValue: config.jobs },
+    ];
     return {
       global: true,
       module: ReschedulerCoreModule,
-      imports: [AwsClientsModule.forRoot(env)],
-      providers: [
-        { provide: RESCHEDULER_CONFIG, useValue: config },
-        JobsRepository,
-        CheckQueue,
-        ReschedulerService,
-      ],
-      exports: [RESCHEDULER_CONFIG, ReschedulerService],
+      imports: [AwsClientsModule.forRoot(config.aws)],
+      providers: [...providers, JobsRepository, CheckQueue, ReschedulerService],
+      exports: [...providers.map((p) => p.provide), ReschedulerService],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AwsConfig } from '@app/aws-clients';
-import { CheckQueue, JobsRepository } from '@app/jobs-domain';
+import { CheckQueue, JobsConfig, JobsRepository } from '@app/jobs-domain';
 import { ReschedulerConfig } from './rescheduler.config';
 import { ReschedulerService } from './rescheduler.service';
 
@@ -94,7 +94,6 @@ function setup(opts: {
     CHECKS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/checks',
   });
   const config = Object.assign(new ReschedulerConfig(), {
-    CHECK_LEASE_SECONDS: 900,
     RESCHEDULE_PAGE_SIZE: opts.pageSize ?? 100,
     RESCHEDULE_MAX_JOBS_PER_RUN: opts.maxJobs ?? 50_000,
     RESCHEDULE_SAFETY_MARGIN_MS: 5000,
@@ -103,7 +102,14 @@ function setup(opts: {
   const sqs = fakeSqs(opts.failJobs);
   // The real CheckQueue: its batching and retry of failed entries is part of what is tested.
   const queue = new CheckQueue(sqs.client, aws);
-  const service = new ReschedulerService(jobs as unknown as JobsRepository, queue, config, aws);
+  const scheduling = Object.assign(new JobsConfig(), { CHECK_LEASE_SECONDS: 900 });
+  const service = new ReschedulerService(
+    jobs as unknown as JobsRepository,
+    queue,
+    config,
+    aws,
+    scheduling,
+  );
   return { service, jobs, sqs };
 }
 

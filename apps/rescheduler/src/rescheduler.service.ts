@@ -1,5 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { allDueShards, CheckQueue, CheckToSend, JobsRepository } from '@app/jobs-domain';
+import {
+  allDueShards,
+  CheckQueue,
+  CheckToSend,
+  JOBS_CONFIG,
+  JobsConfig,
+  JobsRepository,
+} from '@app/jobs-domain';
 import { AWS_CONFIG, AwsConfig } from '@app/aws-clients';
 import { Counter, Histogram } from 'prom-client';
 import { currentTraceCarrier, inSpan, metricsRegistry, SpanKind } from '@app/platform';
@@ -43,6 +50,7 @@ export class ReschedulerService {
     private readonly queue: CheckQueue,
     @Inject(RESCHEDULER_CONFIG) private readonly config: ReschedulerConfig,
     @Inject(AWS_CONFIG) private readonly aws: AwsConfig,
+    @Inject(JOBS_CONFIG) private readonly scheduling: JobsConfig,
   ) {}
 
   /** `remainingMs` tells how long this run may take (the Lambda's remaining time); new work stops before it. */
@@ -102,7 +110,7 @@ export class ReschedulerService {
       startKey = page.lastKey;
       report.due += page.keys.length;
       budget.left -= page.keys.length;
-      const leaseMs = this.config.CHECK_LEASE_SECONDS * 1000;
+      const leaseMs = this.scheduling.CHECK_LEASE_SECONDS * 1000;
       const claimed: CheckToSend[] = [];
       // Claims run a few at a time: enough to hide latency without a burst of writes on one shard.
       for (let i = 0; i < page.keys.length; i += 10) {

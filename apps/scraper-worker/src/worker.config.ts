@@ -1,15 +1,14 @@
 // Config classes rely on design-time type metadata for env conversion: load it before they are defined.
 import 'reflect-metadata';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import { AwsConfig } from '@app/aws-clients';
+import { EgressConfig, JobsConfig } from '@app/jobs-domain';
+import { CrossChecked, Env, HttpServerConfig, loadConfig, PRINTABLE } from '@app/platform';
+import type { HttpFetcherSettings } from './fetching';
 
-export class WorkerConfig {
-  @IsIn(['production', 'development', 'test'])
-  NODE_ENV: string = 'development';
-
-  @IsInt()
-  @Min(1)
-  @Max(65535)
-  PORT: number = 3001;
+/** The worker's own settings; the shared ones come from the sections in `loadWorkerConfig`. */
+export class WorkerConfig extends HttpServerConfig implements CrossChecked {
+  override PORT: number = 3001;
 
   /** Checks in flight per worker (one SQS receive batch; SQS caps a batch at 10). */
   @IsInt()
@@ -29,9 +28,15 @@ export class WorkerConfig {
   @Max(16)
   PER_DOMAIN_CONCURRENCY: number = 2;
 
+  /** The Chromium to drive; unset, the system's chromium is looked for (findChromiumExecutable). */
   @IsOptional()
-  @IsString()
+  @Matches(/^\/\S+$/, { message: 'PUPPETEER_EXECUTABLE_PATH must be an absolute path' })
   PUPPETEER_EXECUTABLE_PATH?: string;
+
+  /** Where a Chrome downloaded by `npx puppeteer browsers install` is looked for (default ~/.cache/puppeteer). */
+  @IsOptional()
+  @Matches(/^\/\S+$/, { message: 'PUPPETEER_CACHE_DIR must be an absolute path' })
+  PUPPETEER_CACHE_DIR?: string;
 
   /** "true" in hardened pods, where Chromium's own sandbox cannot start (the container is the sandbox). */
   @IsIn(['true', 'false'])
@@ -46,6 +51,7 @@ export class WorkerConfig {
   @Max(120_000)
   PAGE_TIMEOUT_MS: number = 30_000;
 
+  /** A whole plain-HTTP fetch, redirects included. */
   @IsInt()
   @Min(1000)
   @Max(60_000)
@@ -92,11 +98,6 @@ export class WorkerConfig {
   @Max(100)
   MAX_CONSECUTIVE_FAILURES: number = 5;
 
-  @IsInt()
-  @Min(30)
-  @Max(24 * 3600)
-  CHECK_LEASE_SECONDS: number = 900;
-
   @IsNumber()
   @Min(0)
   @Max(1)
@@ -112,27 +113,38 @@ export class WorkerConfig {
   @Max(30_000)
   WEBHOOK_TIMEOUT_MS: number = 5000;
 
-  @IsOptional()
-  @IsString()
-  EGRESS_ALLOW_HOSTS?: string;
-
-  @IsString()
+  /**
+   * Sent by the HTTP fetcher and the browser: a current desktop Chrome on Windows (UA-reduced
+   * form); keep the major version recent.
+   */
+  @Matches(PRINTABLE, { message: 'USER_AGENT must be printable ASCII' })
   USER_AGENT: string =
-    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
 
-  @IsString()
+  @Matches(PRINTABLE, { message: 'ACCEPT_LANGUAGE must be printable ASCII' })
   ACCEPT_LANGUAGE: string = 'en-US,en;q=0.9';
 
   crossCheck(): string[] {
-    const errors: string[] = [];
-    if (this.NODE_ENV === 'production' && (this.EGRESS_ALLOW_HOSTS ?? '').trim() !== '') {
-      errors.push('EGRESS_ALLOW_HOSTS: must be empty in production');
-    }
-    if (this.HEARTBEAT_SECONDS >= this.VISIBILITY_TIMEOUT_SECONDS) {
-      errors.push('HEARTBEAT_SECONDS: must be shorter than VISIBILITY_TIMEOUT_SECONDS');
-    }
-    return errors;
+    return this.HEARTBEAT_SECONDS >= this.VISIBILITY_TIMEOUT_SECONDS
+      ? ['HEARTBEAT_SECONDS: must be shorter than VISIBILITY_TIMEOUT_SECONDS']
+      : [];
   }
 }
 
+/** Everything the worker reads from its environment, validated once (main.ts). */
+export function loadWorkerConfig(env?: Env) {
+  return loadConfig(WorkerConfig, { aws: AwsConfig, jobs: JobsConfig, egress: EgressConfig }, env);
+}
+export type WorkerEnv = ReturnType<typeof loadWorkerConfig>;
+
 export const WORKER_CONFIG = Symbol('WORKER_CONFIG');
+
+/** The HttpFetcher settings the worker's config decides. */
+export function httpFetcherSettings(config: WorkerConfig): HttpFetcherSettings {
+  return {
+    totalTimeoutMs: config.FETCH_TIMEOUT_MS,
+    maxBytes: config.FETCH_MAX_BYTES,
+    userAgent: config.USER_AGENT,
+    acceptLanguage: config.ACCEPT_LANGUAGE,
+  };
+}

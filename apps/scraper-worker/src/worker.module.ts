@@ -1,35 +1,29 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  DynamicModule,
-  Global,
-  Inject,
-  Logger,
-  Module,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import { LoggerModule } from 'nestjs-pino';
 import { AWS_CONFIG, AwsClientsModule, AwsConfig, SQS } from '@app/aws-clients';
 import { AwsHealthIndicators } from '@app/aws-clients/health';
 import {
-  EgressAllowList,
+  EGRESS_CONFIG,
+  JOBS_CONFIG,
   JobsRepository,
   OutboxRepository,
   PriceHistoryRepository,
   ProfilesRepository,
 } from '@app/jobs-domain';
-import { loggerParams, ShutdownState, validateConfig } from '@app/platform';
+import { AppConfigModule, loggerParams, RUNTIME_CONFIG, ShutdownState } from '@app/platform';
 import { MetricsModule } from '@app/platform/http';
 import { CheckService } from './checks/check.service';
 import { CHECKS_CONSUMER, ChecksConsumer, retryVisibility } from './checks/checks.consumer';
 import { PageChecker } from './checks/page-checker';
 import { BROWSER_POOL, EGRESS_GUARD, HTTP_FETCHER, PAGE_CHECKER } from './checks/tokens';
-import { BrowserPool, EgressGuard, HttpFetcher } from './fetching';
+import { BrowserPool, EgressGuard, findChromiumExecutable, HttpFetcher } from './fetching';
 import { HealthController } from './health.controller';
 import { Notifier, WEBHOOK_SENDER } from './notifying/notifier';
 import { WebhookSender } from './notifying/webhook-sender';
-import { WORKER_CONFIG, WorkerConfig } from './worker.config';
+import { httpFetcherSettings, WORKER_CONFIG, WorkerEnv } from './worker.config';
 
 class FetchingLifecycle implements OnApplicationShutdown {
   constructor(
@@ -42,27 +36,12 @@ class FetchingLifecycle implements OnApplicationShutdown {
   }
 }
 
-@Global()
-@Module({})
-class WorkerConfigModule {
-  static register(config: WorkerConfig): DynamicModule {
-    return {
-      global: true,
-      module: WorkerConfigModule,
-      providers: [{ provide: WORKER_CONFIG, useValue: config }],
-      exports: [WORKER_CONFIG],
-    };
-  }
-}
-
 /** Everything the worker needs; `consume: false` builds it without the SQS consumer (tests, benchmarks). */
 @Module({})
 export class WorkerModule {
-  static forRoot(
-    env: Record<string, string | undefined> = process.env,
-    opts: { consume?: boolean } = {},
-  ): DynamicModule {
-    const config = validateConfig(WorkerConfig, env);
+  /** `loaded` is the validated configuration (loadWorkerConfig). */
+  static forRoot(loaded: WorkerEnv, opts: { consume?: boolean } = {}): DynamicModule {
+    const config = loaded.app;
     const consume = opts.consume ?? true;
     const sqsConsumer = SqsModule.registerAsync({
       inject: [AWS_CONFIG, SQS],
@@ -90,9 +69,14 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        WorkerConfigModule.register(config),
-        LoggerModule.forRoot(loggerParams('scraper-worker', env.LOG_LEVEL)),
-        AwsClientsModule.forRoot(env),
+        AppConfigModule.register([
+          [RUNTIME_CONFIG, config],
+          [WORKER_CONFIG, config],
+          [JOBS_CONFIG, loaded.jobs],
+          [EGRESS_CONFIG, loaded.egress],
+        ]),
+        LoggerModule.forRoot(loggerParams('scraper-worker', config.LOG_LEVEL)),
+        AwsClientsModule.forRoot(loaded.aws),
         TerminusModule.forRoot({ logger: false }),
         MetricsModule,
         ...(consume ? [sqsConsumer] : []),
@@ -107,18 +91,12 @@ export class WorkerModule {
         ProfilesRepository,
         {
           provide: EGRESS_GUARD,
-          useFactory: () => new EgressGuard(EgressAllowList.fromEnv(config.EGRESS_ALLOW_HOSTS)),
+          useFactory: () => new EgressGuard(loaded.egress.allowList),
         },
         {
           provide: HTTP_FETCHER,
           inject: [EGRESS_GUARD],
-          useFactory: (guard: EgressGuard) =>
-            new HttpFetcher(guard, {
-              totalTimeoutMs: config.FETCH_TIMEOUT_MS,
-              maxBytes: config.FETCH_MAX_BYTES,
-              userAgent: config.USER_AGENT,
-              acceptLanguage: config.ACCEPT_LANGUAGE,
-            }),
+          useFactory: (guard: EgressGuard) => new HttpFetcher(guard, httpFetcherSettings(config)),
         },
         {
           provide: BROWSER_POOL,
@@ -129,7 +107,10 @@ export class WorkerModule {
               logger.warn('browser disabled by BROWSER_ENABLED=false: running HTTP-only');
               return null;
             }
-            const executablePath = BrowserPool.findExecutable(env as NodeJS.ProcessEnv);
+            const executablePath = findChromiumExecutable({
+              PUPPETEER_EXECUTABLE_PATH: config.PUPPETEER_EXECUTABLE_PATH,
+              PUPPETEER_CACHE_DIR: config.PUPPETEER_CACHE_DIR,
+            });
             if (!executablePath)
               logger.warn(
                 'no Chromium found (PUPPETEER_EXECUTABLE_PATH, system chromium): running HTTP-only',

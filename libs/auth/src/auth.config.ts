@@ -1,24 +1,33 @@
 // Config classes rely on design-time type metadata for env conversion: load it before they are defined.
 import 'reflect-metadata';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { CrossChecked, PRINTABLE, RuntimeConfig, toBool } from '@app/platform';
 
 /**
  * Authentication settings. JWT_SECRET is required outside development and test (the local stack
  * generates one and keeps it under .data/); at least 32 bytes.
  */
-export class AuthConfig {
-  @IsIn(['production', 'development', 'test'])
-  NODE_ENV: string = 'development';
-
+export class AuthConfig implements CrossChecked {
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 bytes' })
   JWT_SECRET?: string;
 
-  @IsString()
+  @Matches(PRINTABLE, { message: 'JWT_ISSUER must be printable ASCII' })
   JWT_ISSUER: string = 'pricewatch';
 
-  @IsString()
+  @Matches(PRINTABLE, { message: 'JWT_AUDIENCE must be printable ASCII' })
   JWT_AUDIENCE: string = 'pricewatch-api';
 
   @IsInt()
@@ -32,7 +41,9 @@ export class AuthConfig {
 
   /** Extra origins (scheme://host[:port]) allowed to make cookie-authenticated unsafe requests. */
   @IsOptional()
-  @IsString()
+  @Matches(/^\s*https?:\/\/[^\s/,]+\s*(,\s*https?:\/\/[^\s/,]+\s*)*$/, {
+    message: 'PUBLIC_ORIGINS must be a comma list of origins such as https://example.com',
+  })
   PUBLIC_ORIGINS?: string;
 
   @IsInt()
@@ -54,8 +65,8 @@ export class AuthConfig {
   @Max(5000)
   SESSION_CACHE_TTL_MS: number = 5000;
 
-  crossCheck(): string[] {
-    if (!this.JWT_SECRET && this.NODE_ENV !== 'development' && this.NODE_ENV !== 'test') {
+  crossCheck(runtime: RuntimeConfig): string[] {
+    if (!this.JWT_SECRET && runtime.production) {
       return ['JWT_SECRET: required in production (at least 32 bytes)'];
     }
     if (this.JWT_SECRET && Buffer.byteLength(this.JWT_SECRET) < 32) {
@@ -66,4 +77,22 @@ export class AuthConfig {
 }
 
 export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
+
+/** The users database (the gateway's; migrations run through `main.js migrate`). */
+export class DatabaseConfig {
+  @IsString()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  /** TLS to the database, with certificate verification. */
+  @Transform(toBool)
+  @IsBoolean()
+  DATABASE_SSL: boolean = false;
+
+  /** Connections per process. */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DATABASE_POOL_SIZE: number = 10;
+}
 export const SESSION_COOKIE = 'pw_session';

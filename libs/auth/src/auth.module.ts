@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { validateConfig } from '@app/platform';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
@@ -16,8 +15,8 @@ import { UsersRepository } from './users.repository';
 @Global()
 @Module({})
 export class AuthModule {
-  static forRoot(env: Record<string, string | undefined> = process.env): DynamicModule {
-    const config = validateConfig(AuthConfig, env);
+  /** `config` is the app's validated `auth` section. */
+  static forRoot(config: AuthConfig): DynamicModule {
     if (!config.JWT_SECRET) {
       // Development without a configured secret: an ephemeral one, so tokens die with the process.
       config.JWT_SECRET = randomBytes(48).toString('base64url');

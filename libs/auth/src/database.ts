@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { DatabaseConfig } from './auth.config';
 import { CreateUsers1732320000000 } from './migrations/1732320000000-create-users';
 import { UserEntity } from './user.entity';
 
@@ -8,24 +9,28 @@ import { UserEntity } from './user.entity';
 export const MIGRATIONS = [CreateUsers1732320000000];
 export const ENTITIES = [UserEntity];
 
-export function databaseOptions(url: string, ssl: boolean): DataSourceOptions {
+export function databaseOptions(
+  db: Pick<DatabaseConfig, 'DATABASE_URL' | 'DATABASE_SSL' | 'DATABASE_POOL_SIZE'>,
+): DataSourceOptions {
   return {
     type: 'postgres',
-    url,
-    ssl: ssl ? { rejectUnauthorized: true } : false,
+    url: db.DATABASE_URL,
+    ssl: db.DATABASE_SSL ? { rejectUnauthorized: true } : false,
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsRun: false,
     synchronize: false,
     // Fail fast when the database is unreachable; readiness reports it.
     connectTimeoutMS: 5000,
-    extra: { max: Number(process.env.DATABASE_POOL_SIZE ?? 10), statement_timeout: 10000 },
+    extra: { max: db.DATABASE_POOL_SIZE, statement_timeout: 10000 },
   };
 }
 
 /** Applies pending migrations and returns their names; used by `main.js migrate` and the tests. */
 export async function runMigrations(url: string, ssl = false): Promise<string[]> {
-  const ds = new DataSource(databaseOptions(url, ssl));
+  const ds = new DataSource(
+    databaseOptions({ DATABASE_URL: url, DATABASE_SSL: ssl, DATABASE_POOL_SIZE: 1 }),
+  );
   await ds.initialize();
   try {
     const done = await ds.runMigrations({ transaction: 'each' });

@@ -3,7 +3,6 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import { validateConfig } from '@app/platform';
 import { AwsConfig } from './aws.config';
 
 export const AWS_CONFIG = Symbol('AWS_CONFIG');
@@ -46,8 +45,8 @@ class AwsClientsLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class AwsClientsModule {
-  static forRoot(env: Record<string, string | undefined> = process.env): DynamicModule {
-    const config = validateConfig(AwsConfig, env);
+  /** `config` is the app's validated `aws` section. */
+  static forRoot(config: AwsConfig): DynamicModule {
     const clients = createAwsClients(config);
     return {
       global: true,

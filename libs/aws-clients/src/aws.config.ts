@@ -1,6 +1,6 @@
 // Config classes rely on design-time type metadata for env conversion: load it before they are defined.
 import 'reflect-metadata';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 /**
  * AWS settings shared by every app. Endpoints are not here: the SDK reads AWS_ENDPOINT_URL_DYNAMODB,
@@ -14,11 +14,14 @@ export class AwsConfig {
   AWS_REGION: string = 'us-east-1';
 
   @IsString()
-  @Matches(/^[A-Za-z0-9_.-]{3,255}$/)
+  @Matches(/^[A-Za-z0-9_.-]{3,255}$/, {
+    message: 'JOBS_TABLE_NAME must be 3-255 letters, digits, "_", "." or "-"',
+  })
   JOBS_TABLE_NAME: string = 'pricewatch-jobs';
 
+  /** Required by the apps that send or receive checks; absent, their readiness reports it. */
   @IsOptional()
-  @IsString()
+  @Matches(/^https?:\/\/[^\s/?#]+\/\S+$/, { message: 'CHECKS_QUEUE_URL must be an SQS queue URL' })
   CHECKS_QUEUE_URL?: string;
 
   @IsOptional()
@@ -36,7 +39,4 @@ export class AwsConfig {
   @Min(100)
   @Max(60000)
   AWS_REQUEST_TIMEOUT_MS: number = 5000;
-
-  @IsIn(['production', 'development', 'test'])
-  NODE_ENV: string = 'development';
 }

@@ -28,7 +28,7 @@ const BUY_CLASS =
   /add-?to-?(?:cart|bag|basket)|addto(?:cart|bag|basket)|add2cart|add-?cart|addcart|\batc\b|btn-?atc|buy-?now|buynow|btn-?buy|buy-?button|product-?buy/i;
 /** Controls that are not buying: wish lists, registries, comparisons, saved lists. */
 const NOT_BUY =
-  /wish|registry|favou?rite|compare|add to list|save for later|\blove|newsletter|subscribe|sign ?in|log ?in|search|coupon|zip|warranty|protection|plan\b/i;
+  /wish|registry|favou?rite|compare|add to list|save for later|\blove|newsletter|subscribe|sign ?in|log ?in|search|coupon|zip|warranty|protection|plan\b|in[ -]store|pick ?up|check (?:store )?availability|\bhelp\b|\binfo\b/i;
 const QUANTITY = /qty|quantity|country|currency|lang|sort|region|locale|shipping|delivery|store/i;
 const DISABLED_TOKEN = /disabled$/i;
 
@@ -36,8 +36,10 @@ export interface BuyBoxReading {
   availability: Availability;
   /** What decided: 'buybox:button', 'buybox:sold-out-button', 'buybox:text', 'buybox:disabled'. */
   source: string | null;
-  /** A visible, enabled buy control (add to cart, buy now, pre-order) in the buy box. */
+  /** A visible, enabled buy control (add to cart, buy now, pre-order) anywhere on the page. */
   enabledBuy: boolean;
+  /** The same inside the buy box proper (cart form, product scope, buy-box container). */
+  enabledBuyInBox: boolean;
   /** Out-of-stock evidence inside the cart form itself or on a control. */
   strongOutOfStock: boolean;
   /** Shopify-style product JSON: any variant available → InStock, none → OutOfStock. */
@@ -48,6 +50,8 @@ interface Control {
   kind: 'buy' | 'oos' | 'pre' | 'back';
   disabled: boolean;
   inForm: boolean;
+  /** Inside the buy box proper: a cart form, a product/offer scope or a buy-box container. */
+  inZone: boolean;
 }
 
 interface TextSignal {
@@ -132,7 +136,7 @@ function isControlTag(el: Element): boolean {
   }
 }
 
-function classifyControl(el: Element, inForm: boolean): Control | null {
+function classifyControl(el: Element, inForm: boolean, inZone: boolean): Control | null {
   const a = el.attribs;
   const label = controlLabel(el);
   if (label.length > 80) return null;
@@ -154,16 +158,18 @@ function classifyControl(el: Element, inForm: boolean): Control | null {
     !/\d/.test(norm) &&
     norm.split(' ').length <= 3
   ) {
-    // An icon button or a localized label we do not know: the class says what it does. Links
-    // with such classes and no label are usually cart icons, so only real controls count.
-    if (el.name !== 'a' || norm) kind = 'buy';
+    // An icon button or a localized label we do not know: the class says what it does. Without
+    // a label only a submit control or one inside the cart form counts (a bare link or icon
+    // with such a class is a cart icon or a help tooltip).
+    if (norm ? el.name !== 'a' || inForm : inForm || /^(?:submit|image)$/i.test(a.type ?? ''))
+      kind = 'buy';
   }
   if (kind === null) return null;
   const disabled =
     a.disabled !== undefined ||
     a['aria-disabled'] === 'true' ||
     (a.class !== undefined && a.class.split(/\s+/).some((t) => DISABLED_TOKEN.test(t)));
-  return { kind, disabled, inForm };
+  return { kind, disabled, inForm, inZone };
 }
 
 /** Shopify and similar themes ship the product with its variants as JSON. */
@@ -258,11 +264,11 @@ export function readBuyBox(doc: AnyNode, trace?: string[]): BuyBoxReading {
         continue;
       }
       if (control) {
-        const c = classifyControl(el, (f & FORM) !== 0);
+        const c = classifyControl(el, (f & FORM) !== 0, (f & ZONE) !== 0);
         if (c) {
           controls.push(c);
           trace?.push(
-            `control ${c.kind} disabled=${c.disabled} form=${c.inForm}: ${controlLabel(el).slice(0, 60)}`,
+            `control ${c.kind} disabled=${c.disabled} form=${c.inForm} zone=${c.inZone}: ${controlLabel(el).slice(0, 60)}`,
           );
           continue;
         }
@@ -295,6 +301,7 @@ function decide(
   );
   const base = {
     enabledBuy: enabledBuy || enabledPre || enabledBack,
+    enabledBuyInBox: enabled.some((c) => c.kind !== 'oos' && c.inZone),
     strongOutOfStock: soldOutControl || formOutOfStock,
     variantJson,
   };
@@ -309,7 +316,13 @@ function decide(
   );
   const awaitsChoice = disabledBuy && variantSelectors > 0;
   if (formSaysOut && !awaitsChoice && !enabled.some((c) => c.inForm && c.kind !== 'oos'))
-    return { ...base, enabledBuy: false, availability: 'OutOfStock', source: 'buybox:text' };
+    return {
+      ...base,
+      enabledBuy: false,
+      enabledBuyInBox: false,
+      availability: 'OutOfStock',
+      source: 'buybox:text',
+    };
   if (enabledBuy || enabledPre || enabledBack) {
     if (enabledBack || said('BackOrder'))
       return { ...base, availability: 'BackOrder', source: 'buybox:text' };

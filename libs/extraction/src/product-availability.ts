@@ -52,7 +52,8 @@ function jsonLdAvailability(products: JsonLdProduct[]): Availability {
 /**
  * Availability of the product on this page. Markup first (JSON-LD with every variant's offer,
  * microdata, product/og meta tags), checked against the buy box a shopper sees:
- * - markup says out of stock but the buy box has an enabled buy control: the page sells it
+ * - markup says out of stock but the buy box itself (cart form, product scope, buy-box
+ *   container; not a button elsewhere on the page) has an enabled buy control: the page sells it
  *   (stale markup); a false "out of stock" is the worst answer, so the buy box wins, including
  *   its back-order or pre-order wording;
  * - markup says in stock but the buy box has no enabled buy control and its cart form or a
@@ -81,7 +82,7 @@ export function productAvailability(
     return markup;
   }
   if (!isBuyable(markup.availability)) {
-    if (box.enabledBuy && box.availability && isBuyable(box.availability))
+    if (box.enabledBuyInBox && box.availability && isBuyable(box.availability))
       return { availability: box.availability, source: box.source };
     return markup;
   }

@@ -17,3 +17,5 @@ export * from './persistence/outbox.repository';
 export * from './persistence/profiles.repository';
 // The checks queue (SQS I/O).
 export * from './messaging/check-queue';
+// Settings shared by the apps that schedule and check jobs.
+export * from './jobs.config';

@@ -8,7 +8,7 @@ import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding'
 import { observeHttpRequest } from './metrics';
 import { assertJsonWithinBounds } from './validation';
 import { logRequest, requestId } from './logging';
-import { extractContext, initTracing, SpanKind, tracer } from './tracing';
+import { extractContext, initTracing, SpanKind, tracer, type TracingConfig } from './tracing';
 import { context, Span, SpanStatusCode, trace } from '@opentelemetry/api';
 
 export interface HttpAppOptions {
@@ -20,6 +20,8 @@ export interface HttpAppOptions {
   trustProxy?: boolean | number | string;
   /** Answer 503 at once when over capacity (docs/PERFORMANCE.md); off when absent. */
   loadShedding?: LoadSheddingOptions;
+  /** The validated OTEL_* settings (RuntimeConfig). */
+  tracing?: TracingConfig;
 }
 
 /**
@@ -115,7 +117,7 @@ export async function createHttpApp(
     });
   });
   if (options.loadShedding) await registerLoadShedding(fastify, options.loadShedding);
-  initTracing(options.serviceName ?? 'pricewatch');
+  initTracing(options.serviceName ?? 'pricewatch', options.tracing);
   const spans = new WeakMap<FastifyRequest, Span>();
   // A server span per request, continuing the caller's trace; `done` runs inside its context, so
   // the handler (and the SQS message it may send) sees it as the active span.
@@ -155,14 +157,6 @@ export async function createHttpApp(
     reply.header('x-request-id', req.id);
   });
   return app;
-}
-
-export async function listen(
-  app: NestFastifyApplication,
-  port: number,
-  host = '0.0.0.0',
-): Promise<void> {
-  await app.listen({ port, host });
 }
 
 /** Logs and exits when bootstrap fails, without printing configuration values. */

@@ -6,6 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpApp } from './bootstrap';
+import { RUNTIME_CONFIG, RuntimeConfig } from './config';
 import { HealthEndpoints } from './health-endpoints';
 import { loadState } from './load-shedding';
 import { ShutdownState } from './shutdown';
@@ -37,7 +38,7 @@ class TestHealth extends HealthEndpoints {
     TerminusModule.forRoot({ logger: false }),
   ],
   controllers: [SlowController, TestHealth],
-  providers: [ShutdownState],
+  providers: [ShutdownState, { provide: RUNTIME_CONFIG, useValue: new RuntimeConfig() }],
 })
 class TestModule {}
 

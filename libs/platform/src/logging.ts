@@ -37,10 +37,10 @@ let rootLogger: Logger | undefined;
  */
 export function loggerParams(
   serviceName: string,
-  level: string = process.env.LOG_LEVEL ?? 'info',
+  /** The validated LOG_LEVEL (RuntimeConfig). */
+  level: string,
   destination?: pino.DestinationStream,
 ): Params {
-  level ||= 'info';
   const options: pino.LoggerOptions = {
     level,
     base: { service: serviceName },

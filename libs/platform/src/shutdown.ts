@@ -1,5 +1,6 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RUNTIME_CONFIG, RuntimeConfig } from './config';
 
 /**
  * Graceful shutdown, first step: on SIGTERM readiness starts failing at once, and the server keeps
@@ -12,15 +13,15 @@ export class ShutdownState implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ShutdownState.name);
   private shuttingDown = false;
 
+  constructor(@Inject(RUNTIME_CONFIG) private readonly runtime: RuntimeConfig) {}
+
   get isShuttingDown(): boolean {
     return this.shuttingDown;
   }
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.shuttingDown = true;
-    const drainMs = Number(
-      process.env.SHUTDOWN_DRAIN_MS ?? (process.env.NODE_ENV === 'production' ? 5000 : 0),
-    );
+    const drainMs = this.runtime.shutdownDrainMs;
     this.logger.log(
       `shutting down on ${signal ?? 'close'}; readiness now fails; draining ${drainMs} ms`,
     );

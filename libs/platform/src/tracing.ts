@@ -17,6 +17,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { RuntimeConfig } from './config';
 import { setTraceFieldsProvider } from './logging';
 
 /**
@@ -28,15 +29,25 @@ import { setTraceFieldsProvider } from './logging';
  */
 let provider: NodeTracerProvider | undefined;
 
-export function initTracing(serviceName: string, extraExporter?: SpanExporter): void {
+/** The tracing settings of RuntimeConfig. */
+export type TracingConfig = Pick<
+  RuntimeConfig,
+  'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_SERVICE_NAME'
+>;
+
+export function initTracing(
+  serviceName: string,
+  config: TracingConfig = {},
+  extraExporter?: SpanExporter,
+): void {
   if (provider) return;
   const processors: SpanProcessor[] = [];
-  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT)
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT)
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   if (extraExporter) processors.push(new SimpleSpanProcessor(extraExporter));
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({
-      'service.name': process.env.OTEL_SERVICE_NAME || serviceName,
+      'service.name': config.OTEL_SERVICE_NAME || serviceName,
     }),
     spanProcessors: processors,
   });

@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import {
   checkTrackableUrl,
   CheckQueue,
+  EGRESS_CONFIG,
   EgressAllowList,
+  EgressConfig,
   InvalidJobInputError,
   isIsoCurrency,
   isPositiveDecimal,
@@ -11,6 +13,8 @@ import {
   JobConflictError,
   JobNotFoundError,
   JobPatch,
+  JOBS_CONFIG,
+  JobsConfig,
   JobsRepository,
   JobStatus,
   normalizeDecimal,
@@ -41,8 +45,10 @@ export class JobsService {
     private readonly prices: PriceHistoryRepository,
     private readonly queue: CheckQueue,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    @Inject(JOBS_CONFIG) private readonly scheduling: JobsConfig,
+    @Inject(EGRESS_CONFIG) egress: EgressConfig,
   ) {
-    this.allow = EgressAllowList.fromEnv(config.EGRESS_ALLOW_HOSTS);
+    this.allow = egress.allowList;
   }
 
   private validateInterval(minutes: number | undefined): void {
@@ -108,7 +114,7 @@ export class JobsService {
         {
           set: {
             status: 'queued',
-            nextCheckAt: Date.now() + this.config.CHECK_LEASE_SECONDS * 1000,
+            nextCheckAt: Date.now() + this.scheduling.CHECK_LEASE_SECONDS * 1000,
           },
         },
         ['pending'],

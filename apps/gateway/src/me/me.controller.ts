@@ -3,12 +3,13 @@ import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiTags } from '@nestjs/sw
 import { AuthenticatedUser, CurrentUser, JwtAuthGuard } from '@app/auth';
 import {
   checkTrackableUrl,
+  EGRESS_CONFIG,
   EgressAllowList,
+  EgressConfig,
   InvalidJobInputError,
   ProfilesRepository,
 } from '@app/jobs-domain';
 import { ApiProblems, BODY_PROBLEMS } from '../problem-details.dto';
-import { GATEWAY_CONFIG, GatewayConfig } from '../gateway.config';
 import { MeDto, UpdateMeDto } from './me.dto';
 
 /** The caller's profile. It lives in DynamoDB beside the jobs, where the worker reads the webhook. */
@@ -23,9 +24,9 @@ export class MeController {
 
   constructor(
     private readonly profiles: ProfilesRepository,
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
+    @Inject(EGRESS_CONFIG) egress: EgressConfig,
   ) {
-    this.allow = EgressAllowList.fromEnv(config.EGRESS_ALLOW_HOSTS);
+    this.allow = egress.allowList;
   }
 
   @Get()

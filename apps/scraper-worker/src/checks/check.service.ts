@@ -5,6 +5,8 @@ import { Counter, Histogram } from 'prom-client';
 import {
   CLAIMABLE_STATUSES,
   Job,
+  JOBS_CONFIG,
+  JobsConfig,
   JobsRepository,
   MalformedCheckMessageError,
   parseCheckMessage,
@@ -59,6 +61,7 @@ export class CheckService {
     private readonly notifier: Notifier,
     @Inject(PAGE_CHECKER) private readonly checker: PageChecker,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+    @Inject(JOBS_CONFIG) private readonly scheduling: JobsConfig,
   ) {
     this.domains = new DomainLimiter(config.PER_DOMAIN_CONCURRENCY);
   }
@@ -127,7 +130,7 @@ export class CheckService {
               status: 'processing',
               claimMessageId: messageId,
               claimedAt: new Date().toISOString(),
-              nextCheckAt: Date.now() + this.config.CHECK_LEASE_SECONDS * 1000,
+              nextCheckAt: Date.now() + this.scheduling.CHECK_LEASE_SECONDS * 1000,
             },
           },
           [job.status],

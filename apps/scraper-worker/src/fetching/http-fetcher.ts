@@ -46,18 +46,20 @@ export interface HttpFetcherOptions {
   acceptLanguage: string;
 }
 
-/** A current desktop Chrome on Windows (UA-reduced form); keep the major version recent. */
-export const DEFAULT_USER_AGENT =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36';
+/**
+ * What the worker's config decides (WorkerConfig: FETCH_TIMEOUT_MS, FETCH_MAX_BYTES, USER_AGENT,
+ * ACCEPT_LANGUAGE, whose defaults are the only ones), plus transport tuning with defaults here.
+ */
+export type HttpFetcherSettings = Pick<
+  HttpFetcherOptions,
+  'totalTimeoutMs' | 'maxBytes' | 'userAgent' | 'acceptLanguage'
+> &
+  Partial<HttpFetcherOptions>;
 
-export const DEFAULT_HTTP_FETCHER_OPTIONS: HttpFetcherOptions = {
+const TRANSPORT_DEFAULTS = {
   connectTimeoutMs: 5_000,
   readTimeoutMs: 15_000,
-  totalTimeoutMs: 30_000,
-  maxBytes: 5 * 1024 * 1024,
   maxRedirects: 5,
-  userAgent: DEFAULT_USER_AGENT,
-  acceptLanguage: 'en-US,en;q=0.9',
 };
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -143,9 +145,9 @@ export class HttpFetcher {
 
   constructor(
     private readonly guard: EgressGuard,
-    options: Partial<HttpFetcherOptions> = {},
+    options: HttpFetcherSettings,
   ) {
-    this.options = { ...DEFAULT_HTTP_FETCHER_OPTIONS, ...options };
+    this.options = { ...TRANSPORT_DEFAULTS, ...options };
     this.agent = new Agent({
       connect: (opts, cb) => this.connect(opts, cb),
       headersTimeout: this.options.readTimeoutMs,

@@ -1,12 +1,12 @@
 export { EgressBlockedError, EgressGuard } from './egress-guard';
 export type { GuardedLookup, ResolvedAddress, Resolver } from './egress-guard';
-export {
-  DEFAULT_HTTP_FETCHER_OPTIONS,
-  DEFAULT_USER_AGENT,
-  FetchError,
-  HttpFetcher,
+export { FetchError, HttpFetcher } from './http-fetcher';
+export type {
+  FetchFailureKind,
+  FetchedPage,
+  HttpFetcherOptions,
+  HttpFetcherSettings,
 } from './http-fetcher';
-export type { FetchFailureKind, FetchedPage, HttpFetcherOptions } from './http-fetcher';
 export { BrowserPool, BrowserUnavailableError } from './browser-pool';
 export type {
   BlockedRequest,
