@@ -34,6 +34,7 @@ export enum ErrorCode {
   JOB_CONFLICT = 'JOB_CONFLICT',
   INVALID_CURSOR = 'INVALID_CURSOR',
   INVALID_JOB = 'INVALID_JOB',
+  INVALID_WEBHOOK_URL = 'INVALID_WEBHOOK_URL',
   DEPENDENCY_UNAVAILABLE = 'DEPENDENCY_UNAVAILABLE',
   INTERNAL_ERROR = 'INTERNAL_ERROR',
   // field-level, in errors[].code
@@ -66,6 +67,7 @@ const TITLES: Record<ErrorCode, string> = {
   JOB_CONFLICT: 'The job changed concurrently',
   INVALID_CURSOR: 'Invalid cursor',
   INVALID_JOB: 'The job is not acceptable',
+  INVALID_WEBHOOK_URL: 'The webhook URL is not acceptable',
   DEPENDENCY_UNAVAILABLE: 'Service temporarily unavailable',
   INTERNAL_ERROR: 'Internal server error',
   FIELD_REQUIRED: 'Field required',

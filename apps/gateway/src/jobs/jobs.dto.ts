@@ -19,6 +19,8 @@ import {
   type CheckOutcome,
   type Job,
   type JobStatus,
+  type Page,
+  type PricePoint,
 } from '@app/jobs-domain';
 
 const DECIMAL_MESSAGE = 'targetPrice must be a positive decimal string such as "19.99"';
@@ -164,6 +166,10 @@ export class JobListDto {
   jobs!: JobDto[];
   /** Pass as `cursor` to get the next page; null on the last page. */
   nextCursor!: string | null;
+
+  static from(page: Page<Job>): JobListDto {
+    return { jobs: page.items.map(JobDto.from), nextCursor: page.nextCursor };
+  }
 }
 
 export class PricePointDto {
@@ -175,9 +181,23 @@ export class PricePointDto {
   checkedAt!: string;
   /** @example "jsonld" */
   source!: string;
+
+  static from(p: PricePoint): PricePointDto {
+    return {
+      id: p.pointId,
+      price: p.price,
+      currency: p.currency,
+      checkedAt: p.checkedAt,
+      source: p.source,
+    };
+  }
 }
 
 export class PriceHistoryDto {
   points!: PricePointDto[];
   nextCursor!: string | null;
+
+  static from(page: Page<PricePoint>): PriceHistoryDto {
+    return { points: page.items.map(PricePointDto.from), nextCursor: page.nextCursor };
+  }
 }
