@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import {
   CHECK_OUTCOMES,
+  DECIMAL_PATTERN,
   JOB_STATUSES,
   SCHEDULABLE_STATUSES,
   type CheckOutcome,
@@ -24,7 +25,6 @@ import {
 } from '@app/jobs-domain';
 
 const DECIMAL_MESSAGE = 'targetPrice must be a positive decimal string such as "19.99"';
-const DECIMAL = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,6})?$/;
 
 export class CreateJobDto {
   /** The product page: http(s), no credentials, public host, at most 2048 characters. @example "https://shop.example.com/p/123" */
@@ -34,7 +34,7 @@ export class CreateJobDto {
 
   /** Alert when the price is at or below this exact decimal. @example "199.99" */
   @IsString({ message: DECIMAL_MESSAGE })
-  @Matches(DECIMAL, { message: DECIMAL_MESSAGE })
+  @Matches(DECIMAL_PATTERN, { message: DECIMAL_MESSAGE })
   targetPrice!: string;
 
   /** ISO 4217 code; defaults to the server's DEFAULT_CURRENCY. @example "EUR" */
@@ -60,7 +60,7 @@ export class UpdateJobDto {
   /** A new target; re-arms a notified job. @example "149.99" */
   @IsOptional()
   @IsString({ message: DECIMAL_MESSAGE })
-  @Matches(DECIMAL, { message: DECIMAL_MESSAGE })
+  @Matches(DECIMAL_PATTERN, { message: DECIMAL_MESSAGE })
   targetPrice?: string;
 
   /** @example 120 */
