@@ -23,7 +23,7 @@ import {
 } from '../tools/local-stack/services';
 // The leaf module: this process only seeds; the barrel would load Nest and the SDK clients too.
 // eslint-disable-next-line no-restricted-imports
-import { dueShardOf } from '../libs/jobs-domain/src/persistence/keys';
+import { dueShardOf, jobSk, userPk } from '../libs/jobs-domain/src/persistence/keys';
 import { BUNDLE_FILE } from '../tools/package/rescheduler';
 
 const REGION = 'us-east-1';
@@ -97,8 +97,8 @@ async function main(): Promise<void> {
         const items = Array.from({ length: Math.min(25, due - i) }, () => {
           const jobId = randomUUID();
           return {
-            pk: 'USER#bench',
-            sk: `JOB#${jobId}`,
+            pk: userPk('bench'),
+            sk: jobSk(jobId),
             jobId,
             userId: 'bench',
             status: 'active',

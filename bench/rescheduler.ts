@@ -32,7 +32,14 @@ import {
   startSqs,
 } from '../tools/local-stack/services';
 import { AwsConfig } from '@app/aws-clients';
-import { CheckQueue, dueShardOf, JobsConfig, JobsRepository } from '@app/jobs-domain';
+import {
+  CheckQueue,
+  dueShardOf,
+  JobsConfig,
+  JobsRepository,
+  jobSk,
+  userPk,
+} from '@app/jobs-domain';
 import { ReschedulerConfig } from '../apps/rescheduler/src/rescheduler.config';
 import { ReschedulerService, type RunReport } from '../apps/rescheduler/src/rescheduler.service';
 
@@ -82,8 +89,8 @@ async function seed(
     const userId = `u${Math.floor(i / 20)}`; // 20 jobs per user, like a real item collection
     const jobId = randomUUID();
     return {
-      pk: `USER#${userId}`,
-      sk: `JOB#${jobId}`,
+      pk: userPk(userId),
+      sk: jobSk(jobId),
       entity: 'JOB',
       userId,
       jobId,

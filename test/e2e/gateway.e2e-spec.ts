@@ -433,6 +433,33 @@ describe('gateway API (e2e)', () => {
       expect((await fetch(api('/jobs?cursor=***'), { headers: s.auth })).status).toBe(400);
       expect((await fetch(api('/jobs?status=bogus'), { headers: s.auth })).status).toBe(400);
     });
+
+    it('rejects a webhook URL the egress policy refuses, with its own code, and keeps the stored one', async () => {
+      const patchMe = (body: unknown) =>
+        fetch(api('/me'), {
+          method: 'PATCH',
+          headers: { ...s.auth, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect((await patchMe({ webhookUrl: 'https://hooks.example.com/x' })).status).toBe(200);
+      for (const webhookUrl of [
+        'http://169.254.169.254/latest/',
+        'http://localhost:9/',
+        'ftp://a.example/',
+      ]) {
+        const res = await patchMe({ webhookUrl });
+        expect(res.status).toBe(400);
+        const err = (await res.json()) as AnyJson;
+        expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+        expect(err).toMatchObject({ status: 400, code: 'INVALID_WEBHOOK_URL' });
+        expect(err.detail).toMatch(/^webhookUrl must/);
+        expect(err.errors).toEqual([
+          { field: 'webhookUrl', code: 'FIELD_NOT_ALLOWED_VALUE', message: err.detail },
+        ]);
+      }
+      const me = (await (await fetch(api('/me'), { headers: s.auth })).json()) as AnyJson;
+      expect(me.webhookUrl).toBe('https://hooks.example.com/x');
+    });
   });
 
   describe('answers every error as problem details', () => {
@@ -579,6 +606,24 @@ describe('gateway API (e2e)', () => {
     expect(doc.components.schemas.CreateJobDto.properties.targetPrice).toMatchObject({
       type: 'string',
     });
+    // Every signed-in route documents both ways in and what the guard answers (@Authenticated());
+    // the unsafe ones also the 403 for a cross-site cookie request.
+    for (const [path, method] of [
+      ['/api/v1/jobs', 'post'],
+      ['/api/v1/jobs', 'get'],
+      ['/api/v1/jobs/{id}/history', 'get'],
+      ['/api/v1/notifications', 'get'],
+      ['/api/v1/me', 'get'],
+      ['/api/v1/me', 'patch'],
+      ['/api/v1/signout', 'post'],
+      ['/api/v1/validate', 'get'],
+    ]) {
+      const op = doc.paths[path][method];
+      const expected = method === 'get' ? ['401', '503'] : ['401', '403', '503'];
+      expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(expected));
+      expect(op.security).toEqual(expect.arrayContaining([{ bearer: [] }, { cookie: [] }]));
+    }
+    expect(doc.paths['/api/v1/signin'].post.security).toBeUndefined();
     expect(doc.paths['/api/v1/jobs'].post.responses).toHaveProperty('202');
     expect(doc.paths['/api/v1/jobs'].post.responses).toHaveProperty('400');
     const ui = await fetch(`${gw.baseUrl}/docs`);

@@ -1,24 +1,25 @@
 #!/usr/bin/env bash
-# Image smoke test without a Docker engine: reproduces the runtime stage of each
-# apps/<app>/Dockerfile in a temporary directory and starts the app the way the image does.
+# Image smoke test without a Docker engine: reproduces each target of the repository's
+# Dockerfile (one per app) in a temporary directory and starts the app the way the image does.
+# What it reproduces is read from the Dockerfile (tools/ci/image-smoke/dockerfile.ts): the
+# prod-deps stage's install flags, and each target's ENV, the bundle it copies and its command.
 #
 #   bash tools/ci/image-smoke.sh [gateway] [scraper-worker] [rescheduler]   (default: all three)
 #
 # What it does, per image:
-#   1. the production install of the Dockerfiles' prod-deps stage, with the same flags
+#   1. the production install of the Dockerfile's prod-deps stage, with its flags
 #      (npm ci --omit=dev --omit=optional --strict-allow-scripts) from package.json,
-#      package-lock.json and .npmrc only, against the npm cache (--prefer-offline). The three
-#      images run the identical stage on identical inputs, so it runs once and each app gets a
-#      hard-linked copy;
+#      package-lock.json and .npmrc only, against the npm cache (--prefer-offline). The targets
+#      share that stage, so it runs once and each app gets a hard-linked copy;
 #   2. checks that no dev (or optional) package was installed and that argon2's prebuilt native
 #      module loads although its install script is denied (allowScripts), and prints sizes;
-#   3. lays out /app as the image does (package.json, node_modules, dist/apps/<app>) from the
+#   3. lays out /app as the image does (package.json, node_modules, the target's bundle) from the
 #      workspace build (CI builds before this runs; built here if missing);
-#   4. starts `node dist/apps/<app>/main.js` on Node 24 (the workspace's node-linux-* binary: the
+#   4. starts the target's command (what it hands to node) on Node 24 (the workspace's node-linux-* binary: the
 #      image's Node is 24 too), as a non-root user when run as root (uid/gid 65534, no
 #      supplementary groups, no_new_privs; the app files stay root-owned, so nothing can be
-#      written next to the code: read-only-root friendly), with HOME=/tmp and a minimal env
-#      that mirrors the chart's ConfigMap, listening on loopback only;
+#      written next to the code: read-only-root friendly), with the target's ENV overlaid by a
+#      minimal env that mirrors the chart's ConfigMap, listening on loopback only;
 #   5. asserts GET /health/live == 200 within the chart's startup budget (30 x 2 s), records
 #      /health/ready, then sends SIGTERM and asserts exit within the chart's grace period.
 # Dependencies are throw-away and loopback-only (tools/ci/image-smoke/deps.ts): an embedded
@@ -38,8 +39,6 @@ for app in "${APPS[@]}"; do
   case " ${ALL_APPS[*]} " in *" $app "*) ;; *) echo "unknown app: $app" >&2; exit 2 ;; esac
 done
 
-# Keep in sync with the prod-deps stage of apps/*/Dockerfile.
-PROD_INSTALL_FLAGS=(--omit=dev --omit=optional --strict-allow-scripts)
 INSTALL_TIMEOUT="${SMOKE_INSTALL_TIMEOUT:-900}"
 BOOT_DEADLINE="${SMOKE_BOOT_DEADLINE:-60}" # startupProbe: periodSeconds 2 x failureThreshold 30
 # terminationGracePeriodSeconds from helm/pricewatch/values.yaml (rescheduler: the CronJob has
@@ -56,6 +55,16 @@ if [ -z "$NODE24" ] || ! "$NODE24" -e 'process.exit(+process.versions.node.split
   exit 2
 fi
 command -v curl >/dev/null || { echo "needs curl" >&2; exit 2; }
+
+# What the Dockerfile says (one value per line).
+dockerfile() { (cd "$ROOT" && "$NODE24" node_modules/tsx/dist/cli.mjs tools/ci/image-smoke/dockerfile.ts Dockerfile "$@"); }
+mapfile -t PROD_INSTALL_FLAGS < <(dockerfile install-flags)
+mapfile -t TARGETS < <(dockerfile targets)
+declare -A BUNDLE
+for app in "${APPS[@]}"; do
+  case " ${TARGETS[*]} " in *" $app "*) ;; *) echo "the Dockerfile has no target $app" >&2; exit 2 ;; esac
+  BUNDLE[$app]="$(dockerfile bundle "$app")"
+done
 
 # ---------------------------------------------------------------------------------------------
 # temp dir, process bookkeeping, cleanup
@@ -108,8 +117,8 @@ note() { DETAIL[$1]="${DETAIL[$1]:-}$2; "; }
 # 1. the workspace build (CI builds before this script; build only what is missing)
 
 for app in "${APPS[@]}"; do
-  if [ ! -f "$ROOT/dist/apps/$app/main.js" ]; then
-    log "dist/apps/$app/main.js missing: npx nest build $app"
+  if [ ! -f "$ROOT/${BUNDLE[$app]}/main.js" ]; then
+    log "${BUNDLE[$app]}/main.js missing: npx nest build $app"
     (cd "$ROOT" && timeout 600 npx nest build "$app")
   fi
 done
@@ -201,18 +210,18 @@ log "dependencies up in $(secs_since "$t0") s (postgres: ${DEP[SMOKE_PG_INIT]})"
 # ---------------------------------------------------------------------------------------------
 # 4./5. each image
 
-# The env the chart gives every container (helm/pricewatch/templates/_helpers.tpl configEnv +
-# containerEnv), with local values; plus what only the smoke needs (loopback, local endpoints).
-# DATABASE_SSL is left unset (= false) on purpose: the chart renders it, but "false" currently
-# parses as true (class-transformer's implicit Boolean("false") runs before the app's @Transform),
-# and the throw-away Postgres has no TLS. See docs/DEPLOY.md "Images".
+# The image's ENV (from the Dockerfile target), then the env the chart gives every container
+# (helm/pricewatch/templates/_helpers.tpl configEnv + containerEnv), with local values, which
+# wins as a container's env wins over the image's; plus what only the smoke needs (loopback,
+# local endpoints).
 base_env() {
   local app=$1 port=$2
+  dockerfile env "$app"
   printf '%s\n' \
     "PATH=$WORK/bin:/usr/local/bin:/usr/bin:/bin" \
-    "HOME=/tmp" \
     "NODE_ENV=production" \
     "LOG_LEVEL=info" \
+    "DATABASE_SSL=false" \
     "AWS_REGION=${DEP[AWS_REGION]}" \
     "JOBS_TABLE_NAME=${DEP[JOBS_TABLE_NAME]}" \
     "CHECKS_QUEUE_URL=${DEP[CHECKS_QUEUE_URL]}" \
@@ -226,6 +235,7 @@ base_env() {
     "WORKER_CONCURRENCY=8" \
     "BROWSER_CONCURRENCY=2" \
     "PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium" \
+    "BROWSER_NO_SANDBOX=true" \
     "PORT=$port" \
     "OTEL_SERVICE_NAME=pricewatch-$app" \
     "HOST=127.0.0.1" \
@@ -261,12 +271,12 @@ smoke_app() {
   local app=$1 port envf dir t0 code ready rc
   dir="$WORK/$app"
   RESULT[$app]=PASS
-  # /app as in the image: package.json, node_modules, dist/apps/<app>, owned by the invoking
+  # /app as in the image: package.json, node_modules, the bundle, owned by the invoking
   # user (root in the image) and only readable by the app user.
-  mkdir -p "$dir/app/dist/apps"
+  mkdir -p "$dir/app/$(dirname "${BUNDLE[$app]}")"
   cp "$PROD/package.json" "$dir/app/"
   cp -al "$PROD/node_modules" "$dir/app/node_modules" 2>/dev/null || cp -a "$PROD/node_modules" "$dir/app/node_modules"
-  cp -r "$ROOT/dist/apps/$app" "$dir/app/dist/apps/$app"
+  cp -r "$ROOT/${BUNDLE[$app]}" "$dir/app/${BUNDLE[$app]}"
   chmod -R go+rX,go-w "$dir"
   [ "$INSTALL_OK" = 1 ] || fail "$app" "production install has dev/optional packages or broken native modules"
 
@@ -293,9 +303,11 @@ smoke_app() {
   local uid
   uid=$(id -u)
   [ ${#RUNAS[@]} -eq 0 ] || uid=65534
-  log "$app: starting node dist/apps/$app/main.js as uid $uid on 127.0.0.1:$port"
+  local -a node_args
+  mapfile -t node_args < <(dockerfile node-args "$app")
+  log "$app: starting node ${node_args[*]} as uid $uid on 127.0.0.1:$port"
   t0=$(now_ms)
-  run_in_image "$app" "$dir/app.log" "$envf" "dist/apps/$app/main.js"
+  run_in_image "$app" "$dir/app.log" "$envf" "${node_args[@]}"
   local pid=$RUN_PID live=0
   while [ "$(secs_since "$t0" | cut -d. -f1)" -lt "$BOOT_DEADLINE" ]; do
     if ! kill -0 "$pid" 2>/dev/null; then break; fi

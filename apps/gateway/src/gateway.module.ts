@@ -33,7 +33,9 @@ import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
 import { MeController } from './me/me.controller';
+import { MeService } from './me/me.service';
 import { NotificationsController } from './notifications/notifications.controller';
+import { NotificationsService } from './notifications/notifications.service';
 
 @Module({
   controllers: [AuthController, JobsController, NotificationsController, MeController],
@@ -41,6 +43,8 @@ import { NotificationsController } from './notifications/notifications.controlle
     AuthService,
     AlertSubscriptions,
     JobsService,
+    MeService,
+    NotificationsService,
     JobsRepository,
     PriceHistoryRepository,
     OutboxRepository,

@@ -49,7 +49,7 @@ export class ProblemDetailsDto {
 }
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid or malformed input (VALIDATION_FAILED with `errors`, MALFORMED_REQUEST, BODY_TOO_COMPLEX, INVALID_JOB, INVALID_CURSOR)',
+  400: 'Invalid or malformed input (VALIDATION_FAILED with `errors`, MALFORMED_REQUEST, BODY_TOO_COMPLEX, INVALID_JOB, INVALID_WEBHOOK_URL, INVALID_CURSOR)',
   401: 'Missing, invalid, expired or revoked token (UNAUTHENTICATED)',
   403: 'Unsafe request authenticated by the session cookie from another site (CROSS_SITE_REQUEST)',
   404: 'No such job for this user (JOB_NOT_FOUND)',

@@ -170,6 +170,16 @@ const WORDLIKE_CODES = new Set([
   'ANG', 'AOA', 'FOK', 'HNL',
 ]); // prettier-ignore
 
+/**
+ * Currencies whose prices are written without a minor unit in practice (ISO 4217 minor unit 0,
+ * plus HUF, COP, IDR, TWD... whose cents exist on paper only): "24.990" is 24990 pesos.
+ */
+export const ZERO_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set([
+  'BIF', 'CLP', 'COP', 'CRC', 'DJF', 'GNF', 'HUF', 'IDR', 'IRR', 'ISK', 'JPY', 'KMF',
+  'KRW', 'LAK', 'MGA', 'MMK', 'PYG', 'RWF', 'TWD', 'UGX', 'UZS', 'VND', 'VUV', 'XAF', 'XOF',
+  'XPF', 'LBP', 'SYP', 'KHR', 'MNT', 'TZS', 'AMD', 'KZT', 'RSD',
+]); // prettier-ignore
+
 /** Currencies whose minor unit has three digits: "1.500 KD" is one and a half dinars. */
 export const THREE_DECIMAL_CURRENCIES: ReadonlySet<string> = new Set([
   'BHD',

@@ -1,5 +1,6 @@
 import { parseDocument } from 'htmlparser2';
 import type { AnyNode, Document, Element } from 'domhandler';
+import { MAX_STATE, StateScript } from './embedded-state';
 
 /**
  * One parse and one walk per page. htmlparser2 is several times faster than parse5 (which
@@ -13,6 +14,9 @@ export const MAX_HTML = 4_000_000;
 /** JSON-LD blocks above this are not parsed (a catalogue dump, not a product). */
 export const MAX_JSONLD = 1_000_000;
 const MAX_TEXT = 4000;
+/** Inline scripts worth keeping for embedded-state.ts; the rest are never parsed. */
+const STATE_HINT =
+  /__INITIAL_STATE__|__PRELOADED_STATE__|__APOLLO_STATE__|__NUXT__|__STATE__|__APP_STATE__|ShopifyAnalytics|Shopify\.currency|\bvar meta\s*=|dataLayer|gtag\(/;
 
 export interface PageIndex {
   doc: Document;
@@ -22,6 +26,8 @@ export interface PageIndex {
   h1Order: number;
   metas: Map<string, string>;
   jsonLd: string[];
+  /** Scripts that may hold the shop's own state (see embedded-state.ts); bounded in size. */
+  stateScripts: StateScript[];
   itemprops: Element[];
   /**
    * Elements whose class or id mentions "price", in document order. `aside`: inside a
@@ -146,6 +152,7 @@ export function indexPage(rawHtml: string): PageIndex {
     h1Order: -1,
     metas: new Map(),
     jsonLd: [],
+    stateScripts: [],
     itemprops: [],
     priceElements: [],
     stockElements: [],
@@ -205,6 +212,24 @@ export function indexPage(rawHtml: string): PageIndex {
         if (type && type.toLowerCase().includes('ld+json')) {
           const t = scriptText(el);
           if (t.length <= MAX_JSONLD) page.jsonLd.push(t);
+        } else if (a.src === undefined) {
+          const kind =
+            a.id === '__NEXT_DATA__'
+              ? 'next'
+              : type &&
+                  /json/i.test(type) &&
+                  (a['data-product-json'] !== undefined ||
+                    /^product/i.test(a.id ?? '') ||
+                    a['data-product'] !== undefined)
+                ? 'product-json'
+                : !type || /javascript/i.test(type)
+                  ? 'js'
+                  : null;
+          if (kind !== null && page.stateScripts.length < 40) {
+            const t = scriptText(el);
+            if (t.length <= MAX_STATE && (kind !== 'js' || STATE_HINT.test(t)))
+              page.stateScripts.push({ kind, text: t });
+          }
         }
         continue;
       }

@@ -11,10 +11,28 @@ const NEARBY = 150;
 
 /** Words written just before a price that make it a former or reference price. */
 const OLD_TEXT =
-  /(?:^|[^\p{L}])(?:list price|was|rrp|save|you save|ahorra|sparen|économisez|msrp|uvp|statt|antes|before|regular price|reg\.?|compare at|typical price|original price|orig\.?|prix conseillé|precio anterior|vorher)\s*:?\s*$/iu;
+  /(?:^|[^\p{L}])(?:list price|was|rrp|save|savings|you save|ahorra|ahorro|ersparnis|économie|risparmi|economize|discount|rabatt|descuento|remise|sconto|korting|sparen|économisez|msrp|uvp|statt|antes|before|regular price|reg\.?|compare at|typical price|original price|orig\.?|prix conseillé|precio anterior|vorher)\s*:?\s*$/iu;
 /** Words written just before a price that make it the price charged now. */
 const NOW_TEXT =
   /(?:^|[^\p{L}])(?:now|sale|today|our price|special|deal|price now|ahora|jetzt|nur|maintenant|adesso|agora)\s*:?\s*$/iu;
+
+/**
+ * Amounts that are not the product's price though they sit in its buy box: per-unit prices
+ * ("/kg", "per 100 g"), instalments ("4 x", "/mo", "or 3 payments of"), shipping costs.
+ * UNIT_AFTER / PERIOD_AFTER read the text right after the amount; the others the text before.
+ */
+const UNIT_AFTER =
+  /^\s*\)?\s*(?:\/|per\b|pro\b|par\b|por\b|je\b|al\b|the\b)\s*(?:\d+(?:[.,]\d+)?\s*)?(?:kg|kilo\w*|g|gr|grams?|lbs?|oz|fl\.?\s?oz|l|ltr|lit(?:er|re)s?|ml|cl|m|m2|m²|m³|cm|sq\.?\s?ft|ft|yd|ct|count|units?|stk|stück|st|pieces?|pcs?|pc|tablet\w*|capsule\w*|servings?|dose\w*|wash\w*|sheets?|rolls?|pairs?|lb)\b/iu;
+const PERIOD_AFTER =
+  /^\s*\)?\s*(?:\/\s*|per\s+|a\s+|al\s+|par\s+|pro\s+|im\s+)?(?:mo\b|mos\b|month|monthly|mth|mes\b|meses|monat|mtl|mois|mese|mês|maand|miesiąc|wk\b|week)|^\s*(?:x|×)\s*\d+\s*(?:months?|meses|cuotas|rate|raten|mois|parcelas|payments?)?/iu;
+/** "$25 OFF", "-$80.00": a discount, not a price. */
+const DISCOUNT_AFTER =
+  /^\s*\)?\s*(?:off|de descuento|de réduction|rabatt|sconto|korting|de desconto)\b/iu;
+const MINUS_BEFORE = /(?:^|[\s(:])[-−–]\s*(?:\p{Sc}|[A-Z]{3}\b)?\s*$/u;
+const INSTALMENT_BEFORE =
+  /(?:\d+\s*[x×]|\d+\s*(?:interest[- ]free\s+)?(?:payments?|instal?lments?|cuotas|rate|raten|parcelas|mensualités|termijnen)\s*(?:of|de|von|à|di|van|sin interés de)?|pay in \d+|as low as|desde|ab\s+\S+\s+mtl|financing|finance from|klarna|afterpay|affirm|monthly)\s*:?\s*$/iu;
+const SHIPPING_BEFORE =
+  /(?:shipping|delivery|postage|versand|lieferung|envío|envio|livraison|spedizione|frete|verzending|porto|fracht|wysyłka|frakt|doprava|deposit|pfand|tax|vat|mwst|iva|tva)\s*(?:cost|costs|kosten|fee|charge)?\s*:?\s*(?:from|ab|desde|dès|da|vanaf|od)?\s*:?\s*$/iu;
 
 function isDescendant(el: Element, ancestor: Element): boolean {
   for (let p = el.parent; p; p = p.parent) if (p === ancestor) return true;
@@ -58,7 +76,8 @@ function priceText(el: Element): string {
     walk(el, false);
     text = parts.join('').replace(/\s+/g, ' ').trim();
   }
-  return text;
+  // Cents in their own element after a space: "339 .99" → "339.99".
+  return text.replace(/(\d) ([.,]\d{2})(?!\d)/g, '$1$2');
 }
 
 /** Up to 40 characters of text written just before the element, inside its parent or grandparent. */
@@ -74,6 +93,21 @@ function textBefore(el: Element): string {
     node = node.parent;
   }
   return out.replace(/\s+/g, ' ').trim().slice(-40);
+}
+
+/** Up to 30 characters of text written just after the element, inside its parent or grandparent. */
+function textAfter(el: Element): string {
+  let out = '';
+  let node: AnyNode = el;
+  for (let level = 0; level < 2 && out.trim() === ''; level++) {
+    for (let s = node.next; s && out.length < 30; s = s.next) {
+      if (s.type === 'text') out += (s as unknown as { data: string }).data;
+      else if (s.type === 'tag') out += ' ' + textOf(s, 30);
+    }
+    if (!node.parent || node.parent.type !== 'tag') break;
+    node = node.parent;
+  }
+  return out.replace(/\s+/g, ' ').trim().slice(0, 30);
 }
 
 /** Numbers in a price text: "$329.99" → ["329.99"]; "1.299,99 €" → ["1.299,99"]. */
@@ -108,16 +142,47 @@ function completeAmount(
  * decimals fragment is never a price. The candidates that follow the page's h1 are the buy box;
  * when they disagree on the amount the answer is "unknown" rather than a guess.
  */
+export interface BuyBox {
+  /** The price the buy box presents, or null when there is none or it is ambiguous. */
+  price: HeuristicPrice | null;
+  /** Every amount shown as a current price on the page (outside recommendation sections). */
+  shown: string[];
+  /** Amounts written inside longer price texts (ranges, "Total: $339.99", "From $28 for 24 months"). */
+  mentioned: string[];
+  /** The price sits right after the page's h1: the product's own buy box, not a listing. */
+  nearTitle: boolean;
+  /** Amounts shown struck through or introduced as former / list prices. */
+  old: string[];
+}
+
 export function heuristicPrice(page: PageIndex, hints: MoneyHints): HeuristicPrice | null {
+  return readBuyBox(page, hints).price;
+}
+
+export function readBuyBox(page: PageIndex, hints: MoneyHints): BuyBox {
   const els = page.priceElements;
   const found: { money: HeuristicPrice; order: number; current: boolean }[] = [];
+  const old: string[] = [];
+  const mentioned: string[] = [];
   /** "special-price" on a wrapper speaks for the price element inside it. */
   const currentWrappers: Element[] = [];
   const textHints = { ...hints, currencyHint: null };
   let settled: Element | null = null;
   for (let i = 0; i < els.length; i++) {
     const { el, order, struck, aside } = els[i];
-    if (struck || aside) continue;
+    if (aside) continue;
+    if (struck) {
+      if (old.length < 20) {
+        const t = priceText(el);
+        const a = t.length <= MAX_PRICE_TEXT ? completeAmount(t, textHints) : null;
+        if (a && !a.several && a.money.amount) old.push(a.money.amount);
+        // A struck range ("38.17 - 48.27 / Lot") still names amounts the page shows.
+        else if (a?.several)
+          for (const n of t.match(NUMBERS) ?? [])
+            mentioned.push(parseMoney(n, textHints).amount ?? '');
+      }
+      continue;
+    }
     if (settled && isDescendant(el, settled)) continue;
     const text = priceText(el);
     if (!text || !/\d/.test(text)) continue;
@@ -127,6 +192,11 @@ export function heuristicPrice(page: PageIndex, hints: MoneyHints): HeuristicPri
     if (parsed === null || parsed.several) {
       // Too long, a fragment or several amounts: the elements inside may be the price.
       if (labelCurrent) currentWrappers.push(el);
+      if (mentioned.length < 200 && text.length <= 300)
+        for (const n of (text.match(NUMBERS) ?? []).slice(0, 6)) {
+          const a = parseMoney(n, textHints).amount;
+          if (a !== null) mentioned.push(a);
+        }
       continue;
     }
     settled = el;
@@ -135,7 +205,30 @@ export function heuristicPrice(page: PageIndex, hints: MoneyHints): HeuristicPri
     // The words before the amount, without the currency sign: "Now $" → "Now".
     const lead = text.slice(0, text.search(/[\d.,]/)).replace(/[^\p{L}\s:.]+\s*$/u, '');
     const before = lead.trim() === '' ? textBefore(el) : '';
-    if (OLD_TEXT.test(lead) || OLD_TEXT.test(before)) continue;
+    if (OLD_TEXT.test(lead) || OLD_TEXT.test(before)) {
+      old.push(money.amount);
+      continue;
+    }
+    // Per-unit, instalment and shipping amounts: the words around the number say so.
+    const afterNumber = text.slice(text.search(/\d[^\d]*$/u) + 1);
+    const tail =
+      `${afterNumber.replace(/^\s*(?:[A-Z]{3}\b|[^\p{L}\d\s/()]{1,4})?/u, '')} ${textAfter(el)}`.trim();
+    const head = lead.trim() === '' ? before : lead;
+    if (
+      DISCOUNT_AFTER.test(afterNumber) ||
+      DISCOUNT_AFTER.test(tail) ||
+      MINUS_BEFORE.test(text.slice(0, text.search(/\d/)))
+    ) {
+      old.push(money.amount);
+      continue;
+    }
+    if (
+      UNIT_AFTER.test(tail) ||
+      PERIOD_AFTER.test(tail) ||
+      INSTALMENT_BEFORE.test(head) ||
+      SHIPPING_BEFORE.test(head)
+    )
+      continue;
     const current =
       labelCurrent ||
       NOW_TEXT.test(lead) ||
@@ -150,7 +243,8 @@ export function heuristicPrice(page: PageIndex, hints: MoneyHints): HeuristicPri
     found.push({ money: { amount: money.amount, currency }, order, current });
     if (found.length > 200) break;
   }
-  if (!found.length) return null;
+  const shown = found.map((f) => f.money.amount);
+  if (!found.length) return { price: null, shown, old, mentioned, nearTitle: false };
   const afterTitle = page.h1Order >= 0 ? found.filter((f) => f.order > page.h1Order) : [];
   const candidates = afterTitle.length ? afterTitle : found;
   // Prices far below the first one are recommendations and upsells, not this product's buy box.
@@ -161,6 +255,8 @@ export function heuristicPrice(page: PageIndex, hints: MoneyHints): HeuristicPri
   // The buy box usually repeats its price (desktop/mobile, sticky bar); a lone first value among
   // several others is a listing, not a product page.
   if (pool.length >= 3 && same === 1 && new Set(pool.map((f) => f.money.amount)).size >= 3)
-    return null;
-  return first.money;
+    return { price: null, shown, old, mentioned, nearTitle: false };
+  const nearTitle =
+    page.h1Order >= 0 && first.order > page.h1Order && first.order - page.h1Order <= NEARBY;
+  return { price: first.money, shown, old, mentioned, nearTitle };
 }

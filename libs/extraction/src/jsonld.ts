@@ -53,7 +53,7 @@ const MAX_NODES = 5000;
  * JSON.parse that never turns a number into a float: the reviver's source text (Node 21+) keeps
  * "1299.99" exactly as the page wrote it.
  */
-function parseExact(text: string): Json | undefined {
+export function parseExact(text: string): Json | undefined {
   const reviver = (_key: string, value: unknown, context?: { source?: string }): unknown =>
     typeof value === 'number' ? (context?.source ?? String(value)) : value;
   try {

@@ -1,13 +1,15 @@
-import { isDecimalString } from '@app/jobs-domain';
+import { compareDecimal, isDecimalString } from '@app/jobs-domain';
 import { compile } from 'css-select';
 import type { Element } from 'domhandler';
 import { selectOne } from 'css-select';
-import { Availability } from './availability';
+import { Availability, normaliseAvailability } from './availability';
 import { PageIndex, indexPage, textOf, tightTextOf } from './dom';
-import { HeuristicPrice, heuristicPrice } from './heuristic';
+import { BuyBox, HeuristicPrice, readBuyBox } from './heuristic';
 import { JsonLdOffer, JsonLdProduct, extractJsonLd } from './jsonld';
 import { MetaProduct, extractMeta } from './meta';
 import { MicrodataProduct, extractMicrodata } from './microdata';
+import { ZERO_DECIMAL_CURRENCIES } from './currency';
+import { EmbeddedPrice, extractEmbedded } from './embedded-state';
 import { MoneyHints, parseMoney } from './money-parser';
 import { AvailabilityReading, productAvailability } from './product-availability';
 import { SiteProfile, hostOf, profileFor } from './site-profiles';
@@ -27,6 +29,18 @@ export interface ExtractionSource {
   title?: string | null;
   /** 'selector:invalid' when the user's selector could not be compiled (it is then ignored). */
   selector?: string | null;
+  /**
+   * Why the price is the one taken when the page's sources disagreed ("markup 24.99 and the buy
+   * box 24990 differ by 10^3: ..."), or why it is uncertain. Absent when they agreed.
+   */
+  priceNote?: string;
+}
+
+/** One of the amounts a page states for its price, with where it was read. */
+export interface PriceCandidateOut {
+  price: string;
+  currency: string | null;
+  source: string;
 }
 
 export interface ExtractionResult {
@@ -41,6 +55,13 @@ export interface ExtractionResult {
   blocked: boolean;
   /** `<html lang>`. */
   lang: string | null;
+  /**
+   * Set when the page's sources disagree on the price beyond the rules that settle it (the
+   * markup and the visible buy box state different amounts, neither struck through, neither a
+   * scaling of the other): `price` is then the markup's, and these are the candidates. A
+   * tracker must not alert on an uncertain price.
+   */
+  priceUncertain: PriceCandidateOut[] | null;
 }
 
 const MAX_SELECTOR = 500;
@@ -71,6 +92,11 @@ function priceValue(
 ): { amount: string | null; currency: string | null } {
   if (raw === null) return { amount: null, currency: null };
   const t = raw.trim();
+  // "24.990" for a currency without cents is twenty-four thousand: shops in dot-thousands
+  // locales (Chile, Colombia, Hungary, Iceland...) write their markup as they write their text.
+  const hint = hints.currencyHint?.toUpperCase() ?? null;
+  if (/^\d{1,3}(?:\.\d{3})+$/.test(t) && hint !== null && ZERO_DECIMAL_CURRENCIES.has(hint))
+    return { amount: t.replace(/\./g, '').replace(/^0+(?=\d)/, ''), currency: null };
   if (/^\d+(?:\.\d+)?$/.test(t)) {
     const amount = t.replace(/^0+(?=\d)/, '');
     return { amount, currency: null };
@@ -94,8 +120,9 @@ function sameAmount(a: string | null, b: string | null): boolean {
  * When a product's offers disagree on the price (sizes, colours, sellers), the one to track is the
  * offer for the variant the page shows: the offer for this URL, else the offer whose SKU or image
  * the page's URL or og:image names, else the offer whose price the buy box shows. Without any of
- * these the first offer stands (the one the shop lists first): the lowest price would be the
- * cheapest variant ("from $15"), which is not what a user watching this page is shown.
+ * these, when every offer states its stock, the lowest in-stock offer is the one a shopper can
+ * buy for the least (sold-out variants are not for sale); otherwise the first offer stands (the
+ * one the shop lists first and shows by default).
  */
 function chooseOffer(
   offers: JsonLdOffer[],
@@ -122,7 +149,20 @@ function chooseOffer(
   });
   if (named.length === 1) return named[0];
   const shown = visiblePrice();
-  if (shown) return offers.find((_, i) => sameAmount(amounts[i], shown.amount));
+  if (shown) {
+    const match = offers.find((_, i) => sameAmount(amounts[i], shown.amount));
+    if (match) return match;
+  }
+  const stock = offers.map((o) => normaliseAvailability(o.availability));
+  if (stock.every((a) => a !== null) && stock.some((a) => a !== 'InStock')) {
+    let best = -1;
+    for (let i = 0; i < offers.length; i++) {
+      const a = amounts[i];
+      if (stock[i] !== 'InStock' || !usable(a)) continue;
+      if (best < 0 || compareDecimal(a, amounts[best]!) < 0) best = i;
+    }
+    if (best >= 0) return offers[best];
+  }
   return undefined;
 }
 
@@ -167,6 +207,8 @@ function isBlocked(page: PageIndex): boolean {
 interface PriceCandidate {
   amount: string | null;
   currency: string | null;
+  /** Overrides the source's name (embedded state says which kind of state it read). */
+  from?: string;
 }
 
 /** What one source says about the page; a field it says nothing about is left out. */
@@ -193,9 +235,12 @@ interface SourceContext {
   meta: MetaProduct;
   declaredCurrency: string | null;
   /** The buy box read from the visible page (heuristic.ts); computed at most once. */
+  buyBox(): BuyBox;
   visiblePrice(): HeuristicPrice | null;
   /** Markup availability checked against the buy box (product-availability.ts); at most once. */
   stock(): AvailabilityReading;
+  /** The shop's embedded state (embedded-state.ts); parsed at most once, only when read. */
+  embedded(): EmbeddedPrice[];
 }
 
 /**
@@ -298,9 +343,103 @@ function fromMeta(ctx: SourceContext): SourceFields {
   return out;
 }
 
+function fromEmbedded(ctx: SourceContext): SourceFields {
+  return {
+    prices: ctx.embedded().map((e) => {
+      const v = priceValue(e.amount, {
+        ...ctx.hints,
+        currencyHint: e.currency ?? ctx.hints.currencyHint,
+      });
+      return { amount: v.amount, currency: e.currency, from: e.from };
+    }),
+  };
+}
+
 function fromBuyBox(ctx: SourceContext): SourceFields {
   const h = ctx.visiblePrice();
   return h ? { prices: [{ amount: h.amount, currency: h.currency }] } : {};
+}
+
+/** Sources read from the page's markup or state, checked against the visible buy box. */
+const MARKUP = /^(?:jsonld|microdata|meta|state:)/;
+
+/** Digits of a decimal without its point and outer zeros: the "shape" of 24.99 and 2499 is 2499. */
+function digitsOf(x: string): string {
+  return x.replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+}
+
+/** 10^n between two amounts with the same digits (24.99 vs 24990 → 3), or 0. */
+function powerOfTen(a: string, b: string): number {
+  if (digitsOf(a) !== digitsOf(b) || digitsOf(a) === '') return 0;
+  const magnitude = (x: string): number => {
+    const [int, frac = ''] = x.split('.');
+    const i = int.replace(/^0+/, '');
+    return i.length ? i.length : -(frac.length - frac.replace(/^0+/, '').length);
+  };
+  return magnitude(b) - magnitude(a);
+}
+
+interface Reconciled {
+  take?: PriceCandidate & { amount: string };
+  note?: string;
+  uncertain: PriceCandidateOut[] | null;
+}
+
+/**
+ * The markup's price against the visible buy box. The shopper pays what the buy box shows, so:
+ * agreement, or the markup amount shown elsewhere on the page as a current price, keeps the
+ * markup; a markup amount that is the buy box's struck-through price, or a scaling of it by 10^n
+ * (minor units, dot-thousands misread), yields to the buy box; another markup source that agrees
+ * with the buy box wins. Anything else is uncertain.
+ */
+function reconcile(
+  ctx: SourceContext,
+  taken: { amount: string; currency: string | null; from: string },
+): Reconciled {
+  const box = ctx.buyBox();
+  const shown = box.price;
+  if (!shown || sameAmount(shown.amount, taken.amount)) return { uncertain: null };
+  const visible = (a: string): boolean => sameAmount(a, taken.amount);
+  if (box.shown.some(visible) || box.mentioned.some(visible)) return { uncertain: null };
+  if (shown.currency && taken.currency && shown.currency !== taken.currency)
+    return { uncertain: null };
+  const n = powerOfTen(taken.amount, shown.amount);
+  if (n !== 0)
+    return {
+      take: { ...shown, from: 'heuristic' },
+      note: `${taken.from} states ${taken.amount} and the buy box ${shown.amount}, 10^${n} apart: the buy box is taken (the amount the shopper reads; markup in minor units or a dot-thousands amount read as decimals)`,
+      uncertain: null,
+    };
+  for (const s of SOURCES) {
+    if (typeof s.name !== 'string' || !MARKUP.test(s.name) || s.name === 'heuristic') continue;
+    for (const c of s.read(ctx).prices ?? []) {
+      if (usable(c.amount) && sameAmount(c.amount, shown.amount))
+        return {
+          take: { ...c, amount: c.amount, from: c.from ?? s.name },
+          note: `${taken.from} states ${taken.amount}; ${c.from ?? s.name} states ${c.amount} as the buy box does, so it is taken`,
+          uncertain: null,
+        };
+    }
+  }
+  // Only the buy box right under the title can overrule the markup; prices further down may be
+  // other products' (bundles, "frequently bought together") that no section name gives away.
+  if (!box.nearTitle) return { uncertain: null };
+  if (box.old.some((a) => sameAmount(a, taken.amount)))
+    return {
+      take: { ...shown, from: 'heuristic' },
+      note: `${taken.from} states ${taken.amount}, which the page shows struck through; the buy box's ${shown.amount} is taken`,
+      uncertain: null,
+    };
+  // Neither rule settles it: the buy box under the title is what the shopper reads, so it is
+  // the answer, but the page contradicts itself and a tracker must not alert on it.
+  return {
+    take: { ...shown, from: 'heuristic' },
+    note: `uncertain: ${taken.from} states ${taken.amount}, which the page shows nowhere; the buy box under the title shows ${shown.amount}, which is taken`,
+    uncertain: [
+      { price: taken.amount, currency: taken.currency, source: taken.from },
+      { price: shown.amount, currency: shown.currency, source: 'heuristic' },
+    ],
+  };
 }
 
 /**
@@ -328,6 +467,7 @@ const SOURCES: readonly Source[] = [
   },
   { name: 'jsonld', fields: ['price', 'title'], read: fromJsonLd },
   { name: 'microdata', fields: ['price', 'title'], read: fromMicrodata },
+  { name: 'state', fields: ['price'], read: fromEmbedded },
   { name: 'meta', fields: ['price', 'title'], read: fromMeta },
   { name: 'heuristic', fields: ['price'], read: fromBuyBox },
   {
@@ -365,7 +505,8 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
     ...baseHints,
     currencyHint: baseHints.currencyHint ?? declaredCurrency,
   };
-  let visible: HeuristicPrice | null | undefined;
+  let box: BuyBox | undefined;
+  let embedded: EmbeddedPrice[] | undefined;
   let stock: AvailabilityReading | undefined;
   const ctx: SourceContext = {
     page,
@@ -377,7 +518,9 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
     micro,
     meta,
     declaredCurrency: declaredCurrency ?? null,
-    visiblePrice: () => (visible ??= heuristicPrice(page, hints)),
+    buyBox: () => (box ??= readBuyBox(page, hints)),
+    visiblePrice: () => ctx.buyBox().price,
+    embedded: () => (embedded ??= extractEmbedded(page.stateScripts, options.url)),
     stock: () => (stock ??= productAvailability(page, products, meta.availability)),
   };
 
@@ -402,7 +545,7 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
       const c = got.prices.find((p) => usable(p.amount));
       if (c) {
         price = c.amount;
-        source.price = from();
+        source.price = c.from ?? from();
         if (c.currency) {
           currency = c.currency;
           source.currency = source.price;
@@ -417,6 +560,21 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
       title = got.title;
       source.title = from();
     }
+  }
+
+  let priceUncertain: PriceCandidateOut[] | null = null;
+  if (price !== null && source.price !== null && MARKUP.test(source.price)) {
+    const r = reconcile(ctx, { amount: price, currency, from: source.price });
+    if (r.take) {
+      price = r.take.amount;
+      source.price = r.take.from ?? 'heuristic';
+      if (r.take.currency) {
+        currency = r.take.currency;
+        source.currency = source.price;
+      }
+    }
+    if (r.note) source.priceNote = r.note;
+    priceUncertain = r.uncertain;
   }
 
   // A price without a written currency takes the page's declared one, then the hints'.
@@ -442,5 +600,6 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
       (profile?.needsJavaScript ?? false) || (price === null && !blocked && isJsShell(page)),
     blocked,
     lang,
+    priceUncertain,
   };
 }

@@ -1,22 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCookieAuth,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  AUTH_CONFIG,
-  AuthConfig,
-  AuthenticatedUser,
-  CurrentUser,
-  JwtAuthGuard,
-  SESSION_COOKIE,
-} from '@app/auth';
+import { AUTH_CONFIG, AuthConfig, AuthenticatedUser, CurrentUser, SESSION_COOKIE } from '@app/auth';
 import { ApiProblems, BODY_PROBLEMS } from '../problem-details.dto';
+import { Authenticated } from './authenticated.decorator';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
 import { SessionDto, SignInDto, SignUpDto, UserDto, ValidateDto } from './auth.dto';
 import { AuthService } from './auth.service';
@@ -67,13 +54,11 @@ export class AuthController {
 
   @Post('signout')
   @HttpCode(204)
-  @UseGuards(JwtAuthGuard)
-  @ApiBearerAuth()
-  @ApiCookieAuth()
+  @Authenticated()
   @ApiNoContentResponse({
     description: 'Every token of the user is revoked and the cookie cleared',
   })
-  @ApiProblems(401, 403, 503)
+  @ApiProblems(403)
   async signOut(
     @CurrentUser() user: AuthenticatedUser,
     @Req() req: FastifyRequest,
@@ -89,11 +74,8 @@ export class AuthController {
   }
 
   @Get('validate')
-  @UseGuards(JwtAuthGuard)
-  @ApiBearerAuth()
-  @ApiCookieAuth()
+  @Authenticated()
   @ApiOkResponse({ type: ValidateDto })
-  @ApiProblems(401, 503)
   validate(@CurrentUser() user: AuthenticatedUser): ValidateDto {
     return { user: { id: user.id, email: user.email } };
   }

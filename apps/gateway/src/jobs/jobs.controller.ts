@@ -9,18 +9,11 @@ import {
   Patch,
   Post,
   Query,
-  UseGuards,
 } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiCookieAuth,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiTags,
-} from '@nestjs/swagger';
-import { AuthenticatedUser, CurrentUser, JwtAuthGuard } from '@app/auth';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedUser, CurrentUser } from '@app/auth';
 import { JobNotFoundError } from '@app/jobs-domain';
+import { Authenticated } from '../auth/authenticated.decorator';
 import { ApiProblems, BODY_PROBLEMS } from '../problem-details.dto';
 import {
   CreateJobDto,
@@ -37,10 +30,7 @@ import { JobsService } from './jobs.service';
 const idPipe = new ParseUUIDPipe({ version: '4', exceptionFactory: () => new JobNotFoundError() });
 
 @ApiTags('jobs')
-@ApiBearerAuth()
-@ApiCookieAuth()
-@ApiProblems(401, 503)
-@UseGuards(JwtAuthGuard)
+@Authenticated()
 @Controller('jobs')
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}
@@ -60,8 +50,7 @@ export class JobsController {
     @CurrentUser() user: AuthenticatedUser,
     @Query() q: ListJobsQueryDto,
   ): Promise<JobListDto> {
-    const page = await this.jobs.list(user.id, q.limit, q.cursor, q.status);
-    return { jobs: page.items.map(JobDto.from), nextCursor: page.nextCursor };
+    return JobListDto.from(await this.jobs.list(user.id, q.limit, q.cursor, q.status));
   }
 
   @Delete()
@@ -112,16 +101,6 @@ export class JobsController {
     @Param('id', idPipe) id: string,
     @Query() q: PageQueryDto,
   ): Promise<PriceHistoryDto> {
-    const page = await this.jobs.history(user.id, id, q.limit, q.cursor);
-    return {
-      points: page.items.map((p) => ({
-        id: p.pointId,
-        price: p.price,
-        currency: p.currency,
-        checkedAt: p.checkedAt,
-        source: p.source,
-      })),
-      nextCursor: page.nextCursor,
-    };
+    return PriceHistoryDto.from(await this.jobs.history(user.id, id, q.limit, q.cursor));
   }
 }

@@ -14,15 +14,17 @@ import {
 } from 'class-validator';
 import {
   CHECK_OUTCOMES,
+  DECIMAL_PATTERN,
   JOB_STATUSES,
   SCHEDULABLE_STATUSES,
   type CheckOutcome,
   type Job,
   type JobStatus,
+  type Page,
+  type PricePoint,
 } from '@app/jobs-domain';
 
 const DECIMAL_MESSAGE = 'targetPrice must be a positive decimal string such as "19.99"';
-const DECIMAL = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,6})?$/;
 
 export class CreateJobDto {
   /** The product page: http(s), no credentials, public host, at most 2048 characters. @example "https://shop.example.com/p/123" */
@@ -32,7 +34,7 @@ export class CreateJobDto {
 
   /** Alert when the price is at or below this exact decimal. @example "199.99" */
   @IsString({ message: DECIMAL_MESSAGE })
-  @Matches(DECIMAL, { message: DECIMAL_MESSAGE })
+  @Matches(DECIMAL_PATTERN, { message: DECIMAL_MESSAGE })
   targetPrice!: string;
 
   /** ISO 4217 code; defaults to the server's DEFAULT_CURRENCY. @example "EUR" */
@@ -58,7 +60,7 @@ export class UpdateJobDto {
   /** A new target; re-arms a notified job. @example "149.99" */
   @IsOptional()
   @IsString({ message: DECIMAL_MESSAGE })
-  @Matches(DECIMAL, { message: DECIMAL_MESSAGE })
+  @Matches(DECIMAL_PATTERN, { message: DECIMAL_MESSAGE })
   targetPrice?: string;
 
   /** @example 120 */
@@ -164,6 +166,10 @@ export class JobListDto {
   jobs!: JobDto[];
   /** Pass as `cursor` to get the next page; null on the last page. */
   nextCursor!: string | null;
+
+  static from(page: Page<Job>): JobListDto {
+    return { jobs: page.items.map(JobDto.from), nextCursor: page.nextCursor };
+  }
 }
 
 export class PricePointDto {
@@ -175,9 +181,23 @@ export class PricePointDto {
   checkedAt!: string;
   /** @example "jsonld" */
   source!: string;
+
+  static from(p: PricePoint): PricePointDto {
+    return {
+      id: p.pointId,
+      price: p.price,
+      currency: p.currency,
+      checkedAt: p.checkedAt,
+      source: p.source,
+    };
+  }
 }
 
 export class PriceHistoryDto {
   points!: PricePointDto[];
   nextCursor!: string | null;
+
+  static from(page: Page<PricePoint>): PriceHistoryDto {
+    return { points: page.items.map(PricePointDto.from), nextCursor: page.nextCursor };
+  }
 }

@@ -1,4 +1,6 @@
 import { IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import type { AuthenticatedUser } from '@app/auth';
+import type { UserProfile } from '@app/jobs-domain';
 
 export class UpdateMeDto {
   /**
@@ -16,4 +18,8 @@ export class MeDto {
   id!: string;
   email!: string;
   webhookUrl?: string;
+
+  static from(user: AuthenticatedUser, profile: UserProfile): MeDto {
+    return { id: user.id, email: user.email, webhookUrl: profile.webhookUrl };
+  }
 }

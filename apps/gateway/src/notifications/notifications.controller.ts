@@ -1,19 +1,17 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCookieAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedUser, CurrentUser, JwtAuthGuard } from '@app/auth';
-import { OutboxRepository } from '@app/jobs-domain';
-import { ApiProblems } from '../problem-details.dto';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedUser, CurrentUser } from '@app/auth';
+import { Authenticated } from '../auth/authenticated.decorator';
 import { PageQueryDto } from '../jobs/jobs.dto';
+import { ApiProblems } from '../problem-details.dto';
 import { NotificationListDto } from './notifications.dto';
+import { NotificationsService } from './notifications.service';
 
 @ApiTags('notifications')
-@ApiBearerAuth()
-@ApiCookieAuth()
-@ApiProblems(401, 503)
-@UseGuards(JwtAuthGuard)
+@Authenticated()
 @Controller('notifications')
 export class NotificationsController {
-  constructor(private readonly outbox: OutboxRepository) {}
+  constructor(private readonly notifications: NotificationsService) {}
 
   @Get()
   @ApiOkResponse({
@@ -25,21 +23,6 @@ export class NotificationsController {
     @CurrentUser() user: AuthenticatedUser,
     @Query() q: PageQueryDto,
   ): Promise<NotificationListDto> {
-    const page = await this.outbox.list(user.id, { limit: q.limit, cursor: q.cursor });
-    return {
-      notifications: page.items.map((n) => ({
-        id: n.notificationId,
-        jobId: n.jobId,
-        url: n.url,
-        title: n.title,
-        price: n.price,
-        targetPrice: n.targetPrice,
-        currency: n.currency,
-        createdAt: n.createdAt,
-        deliveredAt: n.deliveredAt,
-        channels: n.channels ?? [],
-      })),
-      nextCursor: page.nextCursor,
-    };
+    return NotificationListDto.from(await this.notifications.list(user.id, q.limit, q.cursor));
   }
 }

@@ -1,3 +1,5 @@
+import type { Notification, Page } from '@app/jobs-domain';
+
 export class NotificationDto {
   id!: string;
   jobId!: string;
@@ -14,9 +16,28 @@ export class NotificationDto {
   deliveredAt?: string;
   /** Channels it was sent to. @example ["sns", "webhook"] */
   channels!: string[];
+
+  static from(n: Notification): NotificationDto {
+    return {
+      id: n.notificationId,
+      jobId: n.jobId,
+      url: n.url,
+      title: n.title,
+      price: n.price,
+      targetPrice: n.targetPrice,
+      currency: n.currency,
+      createdAt: n.createdAt,
+      deliveredAt: n.deliveredAt,
+      channels: n.channels ?? [],
+    };
+  }
 }
 
 export class NotificationListDto {
   notifications!: NotificationDto[];
   nextCursor!: string | null;
+
+  static from(page: Page<Notification>): NotificationListDto {
+    return { notifications: page.items.map(NotificationDto.from), nextCursor: page.nextCursor };
+  }
 }

@@ -33,3 +33,13 @@ export class InvalidJobInputError extends DomainError {
     if (field) this.errors = [{ field, code: ErrorCode.FIELD_NOT_ALLOWED_VALUE, message }];
   }
 }
+
+/** A webhook URL the egress policy refuses (the same rules as a tracked page's URL). */
+export class InvalidWebhookUrlError extends DomainError {
+  readonly status = 400;
+  readonly code = ErrorCode.INVALID_WEBHOOK_URL;
+  constructor(message: string) {
+    super(message);
+    this.errors = [{ field: 'webhookUrl', code: ErrorCode.FIELD_NOT_ALLOWED_VALUE, message }];
+  }
+}

@@ -2,12 +2,13 @@
  * Exact money: amounts are decimal strings ("1299.00"), never floats. Arithmetic needed by the
  * domain (comparison, normalisation) is done on BigInt in minor units of a fixed scale.
  */
-const DECIMAL = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,6})?$/;
+/** A plain non-negative decimal: at most 15 integer and 6 fraction digits, no sign, no exponent. */
+export const DECIMAL_PATTERN = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,6})?$/;
 const SCALE = 6;
 
 /** True when `value` is a plain non-negative decimal with at most 15 integer and 6 fraction digits. */
 export function isDecimalString(value: string): boolean {
-  return DECIMAL.test(value);
+  return DECIMAL_PATTERN.test(value);
 }
 
 function toScaled(value: string): bigint {

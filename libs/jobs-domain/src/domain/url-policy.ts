@@ -84,32 +84,33 @@ const INTERNAL_SUFFIXES = ['.localhost', '.local', '.internal', '.intranet', '.l
 /**
  * The static part of the policy: scheme, credentials, length, and host names or literal addresses
  * that are never public. Names that resolve to private addresses are caught by the worker's
- * egress guard at connect time.
+ * egress guard at connect time. `field` names the input in the reasons (url, webhookUrl).
  */
-export function checkTrackableUrl(raw: string, allow: EgressAllowList): UrlVerdict {
-  if (typeof raw !== 'string' || raw.length === 0) return { ok: false, reason: 'url is required' };
+export function checkTrackableUrl(raw: string, allow: EgressAllowList, field = 'url'): UrlVerdict {
+  if (typeof raw !== 'string' || raw.length === 0)
+    return { ok: false, reason: `${field} is required` };
   if (raw.length > MAX_URL_LENGTH)
-    return { ok: false, reason: `url must be at most ${MAX_URL_LENGTH} characters` };
+    return { ok: false, reason: `${field} must be at most ${MAX_URL_LENGTH} characters` };
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    return { ok: false, reason: 'url must be an absolute http or https URL' };
+    return { ok: false, reason: `${field} must be an absolute http or https URL` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return { ok: false, reason: 'url must use http or https' };
+    return { ok: false, reason: `${field} must use http or https` };
   }
   if (url.username || url.password)
-    return { ok: false, reason: 'url must not contain credentials' };
+    return { ok: false, reason: `${field} must not contain credentials` };
   const host = url.hostname.toLowerCase().replace(/\.$/, '');
-  if (!host) return { ok: false, reason: 'url must have a host' };
+  if (!host) return { ok: false, reason: `${field} must have a host` };
   if (allow.allows(host, effectivePort(url))) return { ok: true, url };
   if (isIpLiteral(host)) {
     return isPublicAddress(host)
       ? { ok: true, url }
       : {
           ok: false,
-          reason: 'url must not point to a private, loopback, link-local or reserved address',
+          reason: `${field} must not point to a private, loopback, link-local or reserved address`,
         };
   }
   if (
@@ -117,7 +118,7 @@ export function checkTrackableUrl(raw: string, allow: EgressAllowList): UrlVerdi
     INTERNAL_SUFFIXES.some((s) => host.endsWith(s)) ||
     !host.includes('.')
   ) {
-    return { ok: false, reason: 'url must point to a public host name' };
+    return { ok: false, reason: `${field} must point to a public host name` };
   }
   return { ok: true, url };
 }
