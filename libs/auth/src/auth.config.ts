@@ -94,5 +94,15 @@ export class DatabaseConfig {
   @Min(1)
   @Max(100)
   DATABASE_POOL_SIZE: number = 10;
+
+  /**
+   * Client-side deadline of one query (and of waiting for a pooled connection): a stalled server
+   * or network fails the request with 503 at this bound instead of holding it. The server-side
+   * statement_timeout is set just below it, so a slow query is cancelled on the server too.
+   */
+  @IsInt()
+  @Min(100)
+  @Max(120000)
+  DATABASE_QUERY_TIMEOUT_MS: number = 5000;
 }
 export const SESSION_COOKIE = 'pw_session';

@@ -10,8 +10,11 @@ export const MIGRATIONS = [CreateUsers1732320000000];
 export const ENTITIES = [UserEntity];
 
 export function databaseOptions(
-  db: Pick<DatabaseConfig, 'DATABASE_URL' | 'DATABASE_SSL' | 'DATABASE_POOL_SIZE'>,
+  db: Pick<DatabaseConfig, 'DATABASE_URL' | 'DATABASE_SSL' | 'DATABASE_POOL_SIZE'> &
+    Partial<Pick<DatabaseConfig, 'DATABASE_QUERY_TIMEOUT_MS'>>,
 ): DataSourceOptions {
+  const queryTimeout =
+    db.DATABASE_QUERY_TIMEOUT_MS ?? new DatabaseConfig().DATABASE_QUERY_TIMEOUT_MS;
   return {
     type: 'postgres',
     url: db.DATABASE_URL,
@@ -20,16 +23,32 @@ export function databaseOptions(
     migrations: MIGRATIONS,
     migrationsRun: false,
     synchronize: false,
-    // Fail fast when the database is unreachable; readiness reports it.
-    connectTimeoutMS: 5000,
-    extra: { max: db.DATABASE_POOL_SIZE, statement_timeout: 10000 },
+    // Fail fast when the database is unreachable or stalls; readiness reports it, requests get 503.
+    connectTimeoutMS: Math.min(queryTimeout, 5000),
+    extra: {
+      max: db.DATABASE_POOL_SIZE,
+      // node-postgres, client side: waiting for a pooled connection, and each query's answer.
+      connectionTimeoutMillis: queryTimeout,
+      query_timeout: queryTimeout,
+      // PostgreSQL, server side: cancel the statement, drop a session idle inside a transaction.
+      statement_timeout: Math.max(100, queryTimeout - 250),
+      idle_in_transaction_session_timeout: queryTimeout * 2,
+      keepAlive: true,
+    },
   };
 }
 
 /** Applies pending migrations and returns their names; used by `main.js migrate` and the tests. */
 export async function runMigrations(url: string, ssl = false): Promise<string[]> {
   const ds = new DataSource(
-    databaseOptions({ DATABASE_URL: url, DATABASE_SSL: ssl, DATABASE_POOL_SIZE: 1 }),
+    // Migrations may legitimately run long (an index on a large table): the request deadline is
+    // not theirs.
+    databaseOptions({
+      DATABASE_URL: url,
+      DATABASE_SSL: ssl,
+      DATABASE_POOL_SIZE: 1,
+      DATABASE_QUERY_TIMEOUT_MS: 120_000,
+    }),
   );
   await ds.initialize();
   try {

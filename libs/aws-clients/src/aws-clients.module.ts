@@ -16,17 +16,48 @@ export interface AwsClients {
   sns: SNSClient;
 }
 
+interface Sendable {
+  send(command: unknown, options?: unknown): Promise<unknown>;
+}
+
+/**
+ * Every call through `client` ends at its deadline: AWS_REQUEST_TIMEOUT_MS for the whole call,
+ * retries included (a long poll gets its WaitTimeSeconds on top). The SDK's own requestTimeout
+ * only logs a warning unless throwOnRequestTimeout is set, and bounds one attempt, not the call.
+ */
+export function withCallDeadline<C extends Sendable>(client: C, timeoutMs: number): C {
+  const send = client.send.bind(client);
+  client.send = ((command: { input?: { WaitTimeSeconds?: number } }, options?: unknown) => {
+    if (typeof options === 'function') return send(command, options);
+    const given = (options ?? {}) as { abortSignal?: AbortSignal; requestTimeout?: number };
+    const budget = timeoutMs + Number(command?.input?.WaitTimeSeconds ?? 0) * 1000;
+    const deadline = AbortSignal.timeout(budget);
+    return send(command, {
+      ...given,
+      requestTimeout: given.requestTimeout ?? budget,
+      abortSignal: given.abortSignal ? AbortSignal.any([given.abortSignal, deadline]) : deadline,
+    });
+  }) as C['send'];
+  return client;
+}
+
 /** Builds the SDK clients from validated config; deadlines keep a dead dependency from hanging a request. */
 export function createAwsClients(config: AwsConfig): AwsClients {
+  const timeout = config.AWS_REQUEST_TIMEOUT_MS;
   const requestHandler = {
-    connectionTimeout: Math.min(config.AWS_REQUEST_TIMEOUT_MS, 3000),
-    requestTimeout: config.AWS_REQUEST_TIMEOUT_MS,
+    connectionTimeout: Math.min(timeout, 3000),
+    requestTimeout: timeout,
+    throwOnRequestTimeout: true,
   };
   const common = { region: config.AWS_REGION, maxAttempts: 3, requestHandler };
   const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(common), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  return { dynamo, sqs: new SQSClient(common), sns: new SNSClient(common) };
+  return {
+    dynamo: withCallDeadline(dynamo, timeout),
+    sqs: withCallDeadline(new SQSClient(common), timeout),
+    sns: withCallDeadline(new SNSClient(common), timeout),
+  };
 }
 
 class AwsClientsLifecycle implements OnApplicationShutdown {

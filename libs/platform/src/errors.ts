@@ -303,7 +303,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     const body = this.toBody(exception);
-    const headers = exception instanceof DomainError ? (exception.headers ?? {}) : {};
+    const headers = exception instanceof DomainError ? { ...exception.headers } : {};
+    // A dependency outage is temporary: tell clients (and load balancers) when to come back.
+    if (body.code === ErrorCode.DEPENDENCY_UNAVAILABLE) headers['retry-after'] ??= '5';
     return { body, headers };
   }
 
