@@ -49,6 +49,8 @@ export const WORDING: Record<string, Wording> = {
       "let me know when (?:it'?s )?(?:available|back)",
       '(?:get (?:an? )?)?(?:back[ -])?in[ -]stock (?:alert|notification)',
       'alert me when (?:available|in stock)',
+      "(?:will|'ll) be back in stock",
+      '(?:when|if|once) (?:(?:it|this|the) )?(?:\\w+ )?(?:is |are |comes |gets )?back in stock',
     ],
     preOrder: ['pre-?order(?:ed|s)?(?: now)?', 'pre order', 'available for pre-?order'],
     backOrder: [

@@ -128,6 +128,10 @@ export function availabilityFromText(text: string): Availability {
   if (WORDS.preOrder.test(t)) return 'PreOrder';
   if (WORDS.backOrder.test(t)) return 'BackOrder';
   const m = WORDS.inStock.exec(t);
-  if (m && !NEGATION.test(t.slice(Math.max(0, m.index - 24), m.index))) return 'InStock';
+  if (!m) return null;
+  const before = t.slice(Math.max(0, m.index - 24), m.index);
+  // "will be back in stock", "when it's back in stock": about a future restock.
+  if (NEGATION.test(before) || /\bback\s+$/.test(before)) return null;
+  return 'InStock';
   return null;
 }

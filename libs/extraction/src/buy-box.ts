@@ -1,5 +1,12 @@
 import type { AnyNode, Element } from 'domhandler';
-import { Availability, WORDS, availabilityFromText, normaliseText } from './availability';
+import {
+  Availability,
+  WORDS,
+  availabilityFromText,
+  combineAvailability,
+  normaliseAvailability,
+  normaliseText,
+} from './availability';
 
 /**
  * Reads a product page the way a shopper does when the markup is silent or stale: is there an
@@ -31,6 +38,23 @@ const NOT_BUY =
   /wish|registry|favou?rite|compare|add to list|save for later|\blove|newsletter|subscribe|sign ?in|log ?in|search|coupon|zip|warranty|protection|plan\b|in[ -]store|pick ?up|check (?:store )?availability|\bhelp\b|\binfo\b/i;
 const QUANTITY = /qty|quantity|country|currency|lang|sort|region|locale|shipping|delivery|store/i;
 const DISABLED_TOKEN = /disabled$/i;
+/** Size and colour pickers built from links, buttons or list items rather than form fields. */
+const VARIANT_PICKER =
+  /swatch|size-?(?:select|selector|option|picker|list|button|btn|chip|grid)|(?:^|\s)sizes(?:\s|$)|variant-?(?:select|option|picker|list)|option-?(?:value|selector|swatch)|attribute-?(?:select|option|value)/i;
+/**
+ * Stock messages about one size or colour ("this size is sold out", "Red: out of stock") are
+ * not about the product.
+ */
+const VARIANT_WORDS =
+  /\b(?:size|sizes|colou?r|colou?rs|combination|variant|variation|selection|selected|option|width|fit)\b|talla|gr[öo][ßs]e|farbe|taille|couleur|taglia|colore|tamanho|maat|kleur|rozmiar|storlek|st[øo]rrelse|velikost|サイズ|尺码|尺寸|颜色|사이즈|מידה|размер|цвет|beden/i;
+/** Stock state carried by data attributes of buy-box elements. */
+const DATA_STOCK = [
+  'data-availability',
+  'data-stock-status',
+  'data-inventory-status',
+  'data-product-availability',
+  'data-stock',
+];
 
 export interface BuyBoxReading {
   availability: Availability;
@@ -194,6 +218,7 @@ export function readBuyBox(doc: AnyNode, trace?: string[]): BuyBoxReading {
   const texts: TextSignal[] = [];
   let variantSelectors = 0;
   let variantJson: Availability = null;
+  const dataValues: Availability[] = [];
 
   const nodes: AnyNode[] = [doc];
   const flags: number[] = [0];
@@ -212,6 +237,10 @@ export function readBuyBox(doc: AnyNode, trace?: string[]): BuyBoxReading {
       }
       const value = availabilityFromText(t);
       if (value === null) continue;
+      if ((value === 'OutOfStock' || value === 'InStock') && VARIANT_WORDS.test(t)) {
+        trace?.push(`variant-level: ${t.slice(0, 60)}`);
+        continue;
+      }
       const parent = node.parent as Element | null;
       let labelled = false;
       for (let p: Element | null = parent, i = 0; p && p.type === 'tag' && i < 3; i++) {
@@ -256,6 +285,17 @@ export function readBuyBox(doc: AnyNode, trace?: string[]): BuyBoxReading {
         if (CART_FORM.test(action) || CART_FORM.test(label)) f |= FORM | ZONE;
       } else if (label && BUY_ZONE.test(label)) f |= ZONE;
       else if (a.itemscope !== undefined && /product|offer/i.test(a.itemtype ?? '')) f |= ZONE;
+      if ((f & ZONE) !== 0) {
+        if (label && VARIANT_PICKER.test(label)) variantSelectors++;
+        for (const k of DATA_STOCK) {
+          const v = a[k];
+          if (v !== undefined) {
+            const n = normaliseAvailability(v);
+            if (n) dataValues.push(n);
+            break;
+          }
+        }
+      }
       if (name === 'select' || (name === 'input' && /^radio$/i.test(a.type ?? ''))) {
         if (!QUANTITY.test(`${a.name ?? ''} ${a.id ?? ''} ${a.class ?? ''}`)) {
           variantSelectors++;
@@ -281,7 +321,7 @@ export function readBuyBox(doc: AnyNode, trace?: string[]): BuyBoxReading {
       flags.push(f);
     }
   }
-  return decide(controls, texts, variantSelectors, variantJson);
+  return decide(controls, texts, variantSelectors, variantJson, combineAvailability(dataValues));
 }
 
 function decide(
@@ -289,6 +329,7 @@ function decide(
   texts: TextSignal[],
   variantSelectors: number,
   variantJson: Availability,
+  data: Availability,
 ): BuyBoxReading {
   const enabled = controls.filter((c) => !c.disabled);
   const enabledBuy = enabled.some((c) => c.kind === 'buy');
@@ -314,8 +355,17 @@ function decide(
   const formSaysOut = texts.some(
     (t) => (t.value === 'OutOfStock' || t.value === 'Discontinued') && t.inForm && t.labelled,
   );
+  const fromText = (v: Exclude<Availability, null>): boolean => texts.some((t) => t.value === v);
+  // Template states side by side ("In stock" and "Sold out" both in the static page, one of them
+  // shown by script, or a legend explaining both): the wording decides nothing.
+  const contradictory = fromText('InStock') && (fromText('OutOfStock') || fromText('Discontinued'));
   const awaitsChoice = disabledBuy && variantSelectors > 0;
-  if (formSaysOut && !awaitsChoice && !enabled.some((c) => c.inForm && c.kind !== 'oos'))
+  if (
+    formSaysOut &&
+    !contradictory &&
+    !awaitsChoice &&
+    !enabled.some((c) => c.inForm && c.kind !== 'oos')
+  )
     return {
       ...base,
       enabledBuy: false,
@@ -341,12 +391,16 @@ function decide(
       availability: variantJson ?? 'InStock',
       source: variantJson ? 'variants' : 'buybox:choose-variant',
     };
-  const fromText = (v: Exclude<Availability, null>): boolean => texts.some((t) => t.value === v);
-  if (fromText('Discontinued'))
-    return { ...base, availability: 'Discontinued', source: 'buybox:text' };
-  if (fromText('OutOfStock')) return { ...base, availability: 'OutOfStock', source: 'buybox:text' };
+  if (data) return { ...base, availability: data, source: 'buybox:data' };
+  if (!contradictory) {
+    if (fromText('Discontinued'))
+      return { ...base, availability: 'Discontinued', source: 'buybox:text' };
+    if (fromText('OutOfStock'))
+      return { ...base, availability: 'OutOfStock', source: 'buybox:text' };
+  }
   if (disabledBuy) return { ...base, availability: 'OutOfStock', source: 'buybox:disabled' };
   if (variantJson) return { ...base, availability: variantJson, source: 'variants' };
+  if (contradictory) return { ...base, availability: null, source: null };
   if (fromText('PreOrder')) return { ...base, availability: 'PreOrder', source: 'buybox:text' };
   if (fromText('BackOrder')) return { ...base, availability: 'BackOrder', source: 'buybox:text' };
   if (fromText('InStock')) return { ...base, availability: 'InStock', source: 'buybox:text' };

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { Job } from '@app/jobs-domain';
 import { extractProduct, ExtractionResult } from '@app/extraction';
 import {
@@ -23,6 +24,8 @@ export interface PageCheck {
  * page gives no price or its site profile says it needs JavaScript.
  */
 export class PageChecker {
+  private readonly logger = new Logger(PageChecker.name);
+
   constructor(
     private readonly http: HttpFetcher,
     private readonly browser: BrowserPool | null,
@@ -61,6 +64,13 @@ export class PageChecker {
     ) {
       try {
         const rendered = await this.browser.render(job.url, signal);
+        if (rendered.refusedHosts.length > 0) {
+          // Destinations only: what the page tried to reach, never what it contained.
+          this.logger.warn(
+            { jobId: job.jobId, refusedHosts: rendered.refusedHosts },
+            'the page tried to reach addresses the egress policy refuses',
+          );
+        }
         if (isBlockedStatus(rendered.status)) {
           return {
             observation: { outcome: 'blocked', reason: `The shop answered ${rendered.status}` },

@@ -1,7 +1,9 @@
 import type { BrowserContext, HTTPRequest, Page } from 'puppeteer';
 import { BrowserProcess, BrowserUnavailableError, type BrowserGeneration } from './browser-process';
 import { findChromiumExecutable } from './chromium-executable';
+import { chromiumArgs, writeProfilePreferences } from './chromium-launch';
 import { EgressBlockedError, EgressGuard } from './egress-guard';
+import { EgressProxy, type EgressRefusal } from './egress-proxy';
 import { FetchError } from './http-fetcher';
 import { settlePage } from './page-settle';
 import { navigationFailure, raceDeadline } from './render-race';
@@ -17,6 +19,8 @@ export interface RenderedPage {
   elapsedMs: number;
   /** Sub-requests refused by the egress guard or the resource/tracker filter. */
   blockedRequests: number;
+  /** host:port destinations the egress proxy refused during this render (at most 20). */
+  refusedHosts: string[];
 }
 
 export interface BrowserPoolStatus {
@@ -33,6 +37,8 @@ export interface BrowserPoolStatus {
   pid?: number;
   /** Why the last launch failed, if it did. */
   lastLaunchError?: string;
+  /** Connections Chromium opened through the egress proxy, and how many it refused. */
+  egress: { connections: number; refused: number };
 }
 
 export interface BlockedRequest {
@@ -59,6 +65,8 @@ export interface BrowserPoolOptions {
   maxSettleMs?: number;
   maxHtmlBytes?: number;
   onBlockedRequest?: (blocked: BlockedRequest) => void;
+  /** Every connection the egress proxy refused (a destination, never page data). */
+  onEgressRefused?: (refusal: EgressRefusal) => void;
   /**
    * Run Chromium without its own sandbox. Its sandbox needs user namespaces or a setuid helper,
    * which a hardened pod (non-root, no privilege escalation, RuntimeDefault seccomp) does not
@@ -68,10 +76,13 @@ export interface BrowserPoolOptions {
 }
 
 interface RenderState {
+  refusedHosts: Set<string>;
   blocked: number;
   mainFrameBlocked: string | null;
   finished: boolean;
 }
+
+const MAX_REFUSED_HOSTS = 20;
 
 const NO_EXECUTABLE = 'no Chromium/Chrome executable found (set PUPPETEER_EXECUTABLE_PATH)';
 
@@ -79,14 +90,22 @@ function noop(): void {}
 
 /**
  * One lazily launched Chromium shared by the worker, with at most maxPages renders at a time.
- * Each render gets its own browser context (no cookies shared between shops or jobs), and every
- * request it makes, redirects and scripts included, goes through the egress guard.
+ * Each render gets its own browser context (no cookies shared between shops or jobs). Chromium
+ * reaches the network only through the pool's EgressProxy, which applies the egress guard to
+ * every connection (HTTP, CONNECT, WebSocket); request interception blocks resource types and
+ * trackers and refuses early what the guard would refuse anyway.
  */
 export class BrowserPool {
   private readonly executablePath: string | null;
-  private readonly opts: Required<Omit<BrowserPoolOptions, 'executablePath' | 'onBlockedRequest'>>;
+  private readonly opts: Required<
+    Omit<BrowserPoolOptions, 'executablePath' | 'onBlockedRequest' | 'onEgressRefused'>
+  >;
   private readonly slots: Semaphore;
   private readonly process: BrowserProcess | null;
+  private readonly proxy: EgressProxy;
+  /** Render in progress per proxy client name, to attribute refused connections. */
+  private readonly renders = new Map<string, RenderState>();
+  private renderSeq = 0;
   private pagesServed = 0;
   private closed = false;
 
@@ -110,10 +129,17 @@ export class BrowserPool {
       noSandbox: options.noSandbox ?? false,
     };
     this.slots = new Semaphore(this.opts.maxPages);
+    this.proxy = new EgressProxy(guard, { onRefused: (r) => this.refused(r) });
     this.process = this.executablePath
       ? new BrowserProcess({
           executablePath: this.executablePath,
-          args: this.launchArgs(),
+          args: async () =>
+            chromiumArgs({
+              proxyPort: await this.proxy.start(),
+              acceptLanguage: this.opts.acceptLanguage,
+              noSandbox: this.opts.noSandbox,
+            }),
+          prepareProfile: writeProfilePreferences,
           launchTimeoutMs: this.opts.launchTimeoutMs,
           protocolTimeoutMs: Math.max(30_000, this.opts.pageTimeoutMs * 2),
           recycleAfterPages: this.opts.recycleAfterPages,
@@ -143,6 +169,7 @@ export class BrowserPool {
       waiting: this.slots.waiting,
       ...(pid ? { pid } : {}),
       ...(lastLaunchError ? { lastLaunchError } : {}),
+      egress: { connections: this.proxy.connections, refused: this.proxy.refused },
     };
   }
 
@@ -188,29 +215,18 @@ export class BrowserPool {
     this.closed = true;
     this.slots.rejectWaiters(new BrowserUnavailableError('browser pool is closed'));
     await this.process?.close();
+    await this.proxy.close();
   }
 
-  private launchArgs(): string[] {
-    const lang = this.opts.acceptLanguage.split(',')[0]?.split(';')[0]?.trim() || 'en-US';
-    const args = [
-      // /dev/shm is 64 MB in most containers; Chromium crashes on big pages without this.
-      '--disable-dev-shm-usage',
-      '--disable-gpu',
-      '--no-first-run',
-      '--no-default-browser-check',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-default-apps',
-      '--disable-domain-reliability',
-      // QUIC would bypass nothing (interception is above it) but is one more protocol to trust.
-      '--disable-quic',
-      '--mute-audio',
-      `--lang=${lang}`,
-    ];
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    if (isRoot || this.opts.noSandbox) args.push('--no-sandbox');
-    return args;
+  private refused(refusal: EgressRefusal): void {
+    const state = this.renders.get(refusal.client);
+    if (state && state.refusedHosts.size < MAX_REFUSED_HOSTS)
+      state.refusedHosts.add(`${refusal.host}:${refusal.port}`);
+    try {
+      this.options.onEgressRefused?.(refusal);
+    } catch {
+      // An observer's bug must not break the proxy.
+    }
   }
 
   private async renderOn(
@@ -220,13 +236,20 @@ export class BrowserPool {
   ): Promise<RenderedPage> {
     if (signal?.aborted) throw signal.reason;
     const started = performance.now();
-    const state: RenderState = { blocked: 0, mainFrameBlocked: null, finished: false };
+    const state: RenderState = {
+      refusedHosts: new Set(),
+      blocked: 0,
+      mainFrameBlocked: null,
+      finished: false,
+    };
+    const client = `render-${++this.renderSeq}`;
+    this.renders.set(client, state);
     // Created outside the race so that whatever happens, this exact context gets closed.
     const contextPromise = gen.browser.createBrowserContext();
     contextPromise.catch(noop);
     try {
       return await raceDeadline(
-        this.renderWork(contextPromise, target, state, started),
+        this.renderWork(contextPromise, client, target, state, started),
         this.opts.pageTimeoutMs,
         signal,
       );
@@ -240,6 +263,7 @@ export class BrowserPool {
     } finally {
       state.finished = true;
       await this.closeContext(gen, contextPromise);
+      this.renders.delete(client);
     }
   }
 
@@ -266,12 +290,15 @@ export class BrowserPool {
 
   private async renderWork(
     contextPromise: Promise<BrowserContext>,
+    client: string,
     target: URL,
     state: RenderState,
     started: number,
   ): Promise<RenderedPage> {
     const context = await contextPromise;
     const page = await context.newPage();
+    // Answers the egress proxy's challenge; the name attributes refused connections to this render.
+    await page.authenticate(this.proxy.credentials(client));
     await page.setBypassServiceWorker(true);
     await page.setUserAgent({ userAgent: this.opts.userAgent });
     await page.setExtraHTTPHeaders({ 'accept-language': this.opts.acceptLanguage });
@@ -292,6 +319,8 @@ export class BrowserPool {
         ),
       ),
     );
+    if (response?.headers()['proxy-status']?.startsWith('pricewatch-egress'))
+      throw new FetchError('egress_blocked', 'the page led to an address pricewatch may not fetch');
     const html = await page.content();
     if (Buffer.byteLength(html) > this.opts.maxHtmlBytes) {
       throw new FetchError(
@@ -305,6 +334,7 @@ export class BrowserPool {
       html,
       elapsedMs: Math.round(performance.now() - started),
       blockedRequests: state.blocked,
+      refusedHosts: [...state.refusedHosts],
     };
   }
 

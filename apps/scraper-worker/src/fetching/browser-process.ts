@@ -27,8 +27,10 @@ export interface BrowserGeneration {
 
 export interface BrowserProcessOptions {
   executablePath: string;
-  /** Chromium switches; the profile directory is added per launch. */
-  args: string[];
+  /** Chromium switches, asked at each launch; the profile directory is added per launch. */
+  args: () => Promise<string[]>;
+  /** Writes into a fresh profile directory before Chromium starts (preferences). */
+  prepareProfile?: (userDataDir: string) => Promise<void>;
   launchTimeoutMs: number;
   protocolTimeoutMs: number;
   /** Renders served by one browser process before it is replaced (memory creep, leaked state). */
@@ -109,12 +111,14 @@ export class BrowserProcess {
     const userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'pricewatch-chromium-'));
     let browser: Browser;
     try {
+      await this.opts.prepareProfile?.(userDataDir);
+      const args = await this.opts.args();
       const { default: puppeteer } = await import('puppeteer');
       browser = await puppeteer.launch({
         executablePath: this.opts.executablePath,
         headless: true,
         pipe: true,
-        args: [`--user-data-dir=${userDataDir}`, ...this.opts.args],
+        args: [`--user-data-dir=${userDataDir}`, ...args],
         timeout: this.opts.launchTimeoutMs,
         protocolTimeout: this.opts.protocolTimeoutMs,
         handleSIGINT: false,

@@ -17,6 +17,8 @@ export type {
 export { findChromiumExecutable } from './chromium-executable';
 export { isBlockedResourceType, isTrackerHost } from './request-filter';
 export { Semaphore } from './semaphore';
+export { EgressProxy } from './egress-proxy';
+export type { EgressProxyOptions, EgressRefusal } from './egress-proxy';
 export type { AcquireOptions } from './semaphore';
 export { MAX_RETRY_AFTER_SECONDS, isBlockedStatus, retryAfterSeconds } from './classify';
 export { decodeBody } from './charset';

@@ -1,0 +1,264 @@
+/**
+ * The browser's egress proxy on its own, with raw sockets on loopback: a "shop" on an allowed
+ * port, a canary on a refused one that must never see a connection, and a resolver whose answers
+ * change between calls (DNS rebinding).
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { EgressAllowList } from '@app/jobs-domain';
+import {
+  EgressGuard,
+  EgressProxy,
+  type EgressRefusal,
+  type Resolver,
+} from '../../apps/scraper-worker/src/fetching';
+
+interface Listener {
+  port: number;
+  connections: number;
+  close(): Promise<void>;
+}
+
+/** A TCP server that counts connections and answers every request with `text`. */
+async function listener(text: string): Promise<Listener> {
+  const state = { connections: 0 };
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((_req, res) => res.end(text));
+  server.on('connection', (s: net.Socket) => {
+    state.connections++;
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  // A minimal WebSocket-ish upgrade: answers 101 and echoes.
+  server.on('upgrade', (_req, socket) => {
+    socket.write(
+      'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n',
+    );
+    socket.on('data', (d: Buffer) => socket.write(Buffer.concat([Buffer.from(`${text}:`), d])));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    get connections() {
+      return state.connections;
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Sends raw bytes to the proxy and reads until the peer closes or `until` matches. */
+async function exchange(port: number, request: string, until?: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let data = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no answer; got ${JSON.stringify(data)}`));
+    }, 5_000);
+    socket.on('data', (d: Buffer) => {
+      data += d.toString('latin1');
+      if (until?.test(data)) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve(data);
+      }
+    });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(data);
+    });
+    socket.on('error', reject);
+    socket.write(request);
+  });
+}
+
+const auth = (username: string, password: string) =>
+  `Proxy-Authorization: Basic ${Buffer.from(`${username}:${password}`).toString('base64')}\r\n`;
+
+// A public documentation-free address standing for "the shop's real address"; the dial seam
+// connects it to a loopback stand-in, so nothing leaves the machine.
+const PUBLIC_ADDRESS = '93.184.215.14';
+
+describe('EgressProxy', () => {
+  let shop: Listener;
+  let canary: Listener;
+  let standIn: Listener;
+  let proxy: EgressProxy;
+  let port: number;
+  let creds: { username: string; password: string };
+  const refusals: EgressRefusal[] = [];
+  const answers: Record<string, string[]> = {};
+  const resolverCalls: string[] = [];
+
+  const resolver: Resolver = async (hostname) => {
+    resolverCalls.push(hostname);
+    const queue = answers[hostname];
+    const address = queue && queue.length > 1 ? queue.shift()! : queue?.[0];
+    if (!address) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    return [{ address, family: address.includes(':') ? 6 : 4 }];
+  };
+
+  beforeAll(async () => {
+    [shop, canary, standIn] = await Promise.all([
+      listener('shop'),
+      listener('CANARY-SECRET'),
+      listener('public-stand-in'),
+    ]);
+    const guard = new EgressGuard(new EgressAllowList([`127.0.0.1:${shop.port}`]), { resolver });
+    proxy = new EgressProxy(guard, {
+      onRefused: (r) => refusals.push(r),
+      dial: (address, p) =>
+        net.connect(
+          address === PUBLIC_ADDRESS
+            ? { host: '127.0.0.1', port: standIn.port }
+            : { host: address, port: p },
+        ),
+    });
+    port = await proxy.start();
+    creds = proxy.credentials('slot-1');
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await Promise.all([shop, canary, standIn].map((l) => l?.close()));
+  });
+
+  afterEach(() => {
+    // Whatever a test did, the canary never saw a connection.
+    expect(canary.connections).toBe(0);
+  });
+
+  it('challenges a client without the token, and one with a wrong token', async () => {
+    const target = `127.0.0.1:${shop.port}`;
+    const none = await exchange(port, `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+    expect(none).toMatch(/^HTTP\/1\.1 407 /);
+    expect(none).toMatch(/Proxy-Authenticate: Basic realm="pricewatch-egress"/);
+    const wrong = await exchange(
+      port,
+      `GET http://${target}/ HTTP/1.1\r\nHost: ${target}\r\n${auth('slot-1', `${creds.password}x`)}\r\n`,
+    );
+    expect(wrong).toMatch(/^HTTP\/1\.1 407 /);
+    expect(shop.connections).toBe(0);
+  });
+
+  it('forwards plain HTTP to an allowed destination and refuses a refused one', async () => {
+    const ok = await exchange(
+      port,
+      `GET http://127.0.0.1:${shop.port}/p/x HTTP/1.1\r\nHost: 127.0.0.1:${shop.port}\r\n${auth(creds.username, creds.password)}Connection: close\r\n\r\n`,
+    );
+    expect(ok).toMatch(/^HTTP\/1\.1 200 /);
+    expect(ok).toMatch(/\r\n\r\nshop$/);
+    const refused = await exchange(
+      port,
+      `GET http://127.0.0.1:${canary.port}/ HTTP/1.1\r\nHost: 127.0.0.1:${canary.port}\r\n${auth(creds.username, creds.password)}Connection: close\r\n\r\n`,
+    );
+    expect(refused).toMatch(/^HTTP\/1\.1 403 /);
+    expect(refused).toMatch(/proxy-status: pricewatch-egress; error=destination_ip_prohibited/i);
+    expect(refused).not.toContain('CANARY');
+    expect(refusals).toContainEqual(
+      expect.objectContaining({ client: 'slot-1', host: '127.0.0.1', port: canary.port }),
+    );
+  });
+
+  it.each([
+    ['the loopback canary', () => `127.0.0.1:${canary.port}`],
+    ['localhost by name', () => `localhost:${canary.port}`],
+    ['IPv6 loopback', () => `[::1]:${canary.port}`],
+    ['the metadata service', () => '169.254.169.254:80'],
+    ['an IPv4-mapped loopback', () => `[::ffff:127.0.0.1]:${canary.port}`],
+    ['a decimal loopback', () => `2130706433:${canary.port}`],
+    ['an allowed host on another port', () => `127.0.0.1:${canary.port}`],
+  ])('refuses CONNECT to %s', async (_name, target) => {
+    const reply = await exchange(
+      port,
+      `CONNECT ${target()} HTTP/1.1\r\nHost: ${target()}\r\n${auth(creds.username, creds.password)}\r\n`,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 403 /);
+  });
+
+  it('tunnels CONNECT to an allowed destination', async () => {
+    const reply = await exchange(
+      port,
+      `CONNECT 127.0.0.1:${shop.port} HTTP/1.1\r\nHost: 127.0.0.1:${shop.port}\r\n${auth(creds.username, creds.password)}\r\n` +
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      /\r\n\r\nshop$/,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 /);
+  });
+
+  it('connects to the address it judged, so a rebinding answer cannot reach the canary', async () => {
+    // First answer public, every later one loopback: a check-then-connect proxy would judge the
+    // first and connect to the second.
+    answers['rebind.example.com'] = [PUBLIC_ADDRESS, '127.0.0.1'];
+    resolverCalls.length = 0;
+    const before = standIn.connections;
+    const first = await exchange(
+      port,
+      `CONNECT rebind.example.com:${canary.port} HTTP/1.1\r\nHost: rebind.example.com\r\n${auth(creds.username, creds.password)}\r\n` +
+        `GET / HTTP/1.1\r\nHost: rebind.example.com\r\nConnection: close\r\n\r\n`,
+      /public-stand-in$/,
+    );
+    expect(first).toMatch(/^HTTP\/1\.1 200 Connection Established/);
+    expect(resolverCalls).toEqual(['rebind.example.com']);
+    expect(standIn.connections).toBe(before + 1);
+    // Now the name answers loopback: refused, by the same single resolution.
+    const second = await exchange(
+      port,
+      `CONNECT rebind.example.com:${canary.port} HTTP/1.1\r\nHost: rebind.example.com\r\n${auth(creds.username, creds.password)}\r\n`,
+    );
+    expect(second).toMatch(/^HTTP\/1\.1 403 /);
+    expect(resolverCalls).toEqual(['rebind.example.com', 'rebind.example.com']);
+  });
+
+  it('refuses a name that resolves to a mix of public and private addresses', async () => {
+    answers['mixed.example.com'] = [PUBLIC_ADDRESS];
+    const mixed: Resolver = async () => [
+      { address: PUBLIC_ADDRESS, family: 4 },
+      { address: '127.0.0.1', family: 4 },
+    ];
+    const guard = new EgressGuard(new EgressAllowList([]), { resolver: mixed });
+    const strict = new EgressProxy(guard);
+    const p = await strict.start();
+    const c = strict.credentials('slot-2');
+    try {
+      const reply = await exchange(
+        p,
+        `CONNECT mixed.example.com:${canary.port} HTTP/1.1\r\nHost: x\r\n${auth(c.username, c.password)}\r\n`,
+      );
+      expect(reply).toMatch(/^HTTP\/1\.1 403 /);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('refuses an absolute-form WebSocket upgrade to a refused address and relays an allowed one', async () => {
+    const upgrade = (p: number) =>
+      `GET http://127.0.0.1:${p}/socket HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\n${auth(creds.username, creds.password)}` +
+      `Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
+    const refused = await exchange(port, upgrade(canary.port));
+    expect(refused).toMatch(/^HTTP\/1\.1 403 /);
+    const allowed = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      let data = '';
+      socket.on('data', (d: Buffer) => {
+        data += d.toString();
+        if (data.includes('\r\n\r\n') && !data.includes('shop:')) socket.write('ping');
+        if (data.includes('shop:ping')) {
+          socket.destroy();
+          resolve(data);
+        }
+      });
+      socket.on('error', reject);
+      socket.write(upgrade(shop.port));
+    });
+    expect(allowed).toMatch(/^HTTP\/1\.1 101 /);
+  });
+
+  it('rejects a client name that could be confused with header syntax', () => {
+    expect(() => proxy.credentials('a:b')).toThrow(RangeError);
+  });
+});
