@@ -599,8 +599,13 @@ describe('gateway API (e2e)', () => {
         await fetch(api(`/jobs/${job.id}`), { headers: s.auth })
       ).json()) as AnyJson;
       expect(stored.status).toBe('pending');
-      const ready = await fetch(`${down.baseUrl}/health/ready`);
-      expect(ready.status).toBe(503);
+      // Still serving, so still ready: a queue outage is reported, not a reason to leave rotation.
+      expect((await fetch(`${down.baseUrl}/health/ready`)).status).toBe(200);
+      const dependencies = await fetch(`${down.baseUrl}/health/dependencies`);
+      expect(dependencies.status).toBe(503);
+      expect(((await dependencies.json()) as AnyJson).error).toMatchObject({
+        sqs: { status: 'down' },
+      });
     } finally {
       await down.close();
     }
@@ -693,7 +698,8 @@ describe('gateway API (e2e)', () => {
 
   it('serves health, metrics and a complete OpenAPI document', async () => {
     expect((await fetch(`${gw.baseUrl}/health/live`)).status).toBe(200);
-    const ready = await fetch(`${gw.baseUrl}/health/ready`);
+    expect((await fetch(`${gw.baseUrl}/health/ready`)).status).toBe(200);
+    const ready = await fetch(`${gw.baseUrl}/health/dependencies`);
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as AnyJson).info).toMatchObject({
       postgres: { status: 'up' },
@@ -777,14 +783,21 @@ describe('gateway shutdown (e2e)', () => {
 });
 
 describe('gateway without its database (e2e)', () => {
-  it('starts, answers liveness, fails readiness and answers 503 (not 401) until PostgreSQL is back', async () => {
+  it('starts, stays live and ready, reports PostgreSQL down and answers 503 (not 401) until it is back', async () => {
     const gw = await startGateway({
       DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
       CHECKS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/q',
     });
     try {
       expect((await fetch(`${gw.baseUrl}/health/live`)).status).toBe(200);
-      expect((await fetch(`${gw.baseUrl}/health/ready`)).status).toBe(503);
+      // Readiness is "can serve": every pod staying in rotation answers a clear 503 below,
+      // instead of all of them leaving it at once.
+      expect((await fetch(`${gw.baseUrl}/health/ready`)).status).toBe(200);
+      const dependencies = await fetch(`${gw.baseUrl}/health/dependencies`);
+      expect(dependencies.status).toBe(503);
+      const report = (await dependencies.json()) as AnyJson;
+      expect(report.error).toMatchObject({ postgres: { status: 'down' } });
+      expect(JSON.stringify(report)).not.toMatch(/127\.0\.0\.1|nobody/);
       const signin = await fetch(`${gw.baseUrl}/api/v1/signin`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
