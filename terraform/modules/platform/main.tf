@@ -1,4 +1,6 @@
-# The dev environment: one of everything, sized small, same shape as production.
+# One pricewatch environment: network, EKS with Karpenter and the cluster add-ons' identities,
+# PostgreSQL, the jobs table, the queue and topics, the rescheduler Lambda, the application
+# secrets, TLS and DNS, alarms. terraform/envs/<env> call it with that environment's sizes.
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
@@ -82,6 +84,15 @@ module "eks" {
   tags                         = local.tags
 }
 
+# Karpenter's AWS side (controller role with its Pod Identity association, node role, spot
+# interruption queue); the controller itself and its NodePools come from deploy/ (Flux).
+module "karpenter" {
+  source = "../../modules/karpenter"
+
+  cluster_name = module.eks.cluster_name
+  tags         = local.tags
+}
+
 module "database" {
   source = "../../modules/database"
 
@@ -146,6 +157,55 @@ module "iam" {
   tags                    = local.tags
 }
 
+# Identities of the cluster add-ons that call AWS: the AWS Load Balancer Controller (the ALB
+# behind the Gateway), ExternalDNS (the Route 53 record of the HTTPRoute's hostname) and the
+# External Secrets Operator (the database and application secrets).
+module "addon_iam" {
+  source = "../../modules/addon_iam"
+
+  name_prefix      = local.name
+  cluster_name     = module.eks.cluster_name
+  hosted_zone_arns = var.dns_zone_name == "" ? [] : [module.dns[0].zone_arn]
+  secret_arns = [
+    module.database.master_user_secret_arn,
+    aws_secretsmanager_secret.app.arn,
+  ]
+  kms_key_arns = [aws_kms_key.app.arn]
+  tags         = local.tags
+}
+
+# The application's own secrets, generated here and never stored in Terraform state
+# (write-only attribute and ephemeral values: Terraform >= 1.11): the password of the
+# application's database user (not the master) and the JWT signing key. The External Secrets
+# Operator copies them into the cluster. Raise app_secret_version to rotate them
+# (docs/DEPLOY.md, "Rotating secrets").
+resource "aws_secretsmanager_secret" "app" {
+  name                    = "${local.name}/app"
+  description             = "pricewatch ${var.environment}: application database user password and JWT signing key"
+  kms_key_id              = aws_kms_key.app.arn
+  recovery_window_in_days = 7
+  #checkov:skip=CKV2_AWS_57:Rotated by raising app_secret_version (a new write-only value) and the database-user hook, not by a rotation Lambda.
+}
+
+ephemeral "random_password" "db_app" {
+  length  = 40
+  special = false
+}
+
+ephemeral "random_password" "jwt" {
+  length  = 64
+  special = false
+}
+
+resource "aws_secretsmanager_secret_version" "app" {
+  secret_id = aws_secretsmanager_secret.app.id
+  secret_string_wo = jsonencode({
+    DATABASE_APP_PASSWORD = ephemeral.random_password.db_app.result
+    JWT_SECRET            = ephemeral.random_password.jwt.result
+  })
+  secret_string_wo_version = var.app_secret_version
+}
+
 module "observability" {
   source = "../../modules/observability"
 
@@ -160,11 +220,14 @@ module "observability" {
   tags                   = local.tags
 }
 
+# The ACM certificate of the public hostname, validated through DNS in the same apply. The
+# record that points the hostname at the ALB is ExternalDNS's job (it reads the HTTPRoute), so
+# no second apply is needed once the load balancer exists.
 module "dns" {
   source = "../../modules/dns"
   count  = var.dns_zone_name == "" ? 0 : 1
 
-  zone_name   = var.dns_zone_name
-  lb_dns_name = var.lb_dns_name
-  lb_zone_id  = var.lb_zone_id
+  zone_name = var.dns_zone_name
+  hostname  = var.public_hostname
+  tags      = local.tags
 }

@@ -12,7 +12,6 @@ variable "region" {
 variable "environment" {
   description = "Environment name; prefixes every resource as pricewatch-<environment>."
   type        = string
-  default     = "dev"
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,15}$", var.environment))
@@ -68,7 +67,7 @@ variable "eks_endpoint_public_access_cidrs" {
 }
 
 variable "node_instance_types" {
-  description = "Instance types of the node group."
+  description = "Instance types of the managed system node group (Karpenter, CoreDNS and the add-on controllers); the apps run on Karpenter's nodes."
   type        = list(string)
   default     = ["m7i.large"]
 }
@@ -82,7 +81,7 @@ variable "node_min_size" {
 variable "node_max_size" {
   description = "Maximum nodes."
   type        = number
-  default     = 4
+  default     = 3
 }
 
 variable "node_desired_size" {
@@ -180,14 +179,24 @@ variable "dns_zone_name" {
   default     = ""
 }
 
-variable "lb_dns_name" {
-  description = "DNS name of the gateway's load balancer, once it exists."
+variable "public_hostname" {
+  description = "Host name users reach, inside dns_zone_name (the chart's gateway.httpRoute.hostnames); empty means the zone apex."
   type        = string
   default     = ""
 }
 
-variable "lb_zone_id" {
-  description = "Canonical hosted zone ID of that load balancer."
+variable "app_secret_version" {
+  description = "Version of the generated application secrets (database user password, JWT key): raise it to rotate them."
+  type        = number
+  default     = 1
+}
+
+variable "image_namespace" {
+  description = "GHCR owner (lower case) the images and the chart are pushed under by CI: ghcr.io/<image_namespace>/pricewatch-<app>."
   type        = string
-  default     = ""
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", var.image_namespace))
+    error_message = "image_namespace must be a lower-case GitHub owner name."
+  }
 }
