@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { HealthEndpoints } from './health-endpoints';
 import { metricsRegistry } from './metrics';
+import { RUNTIME_CONFIG } from './config';
 import { ShutdownState } from './shutdown';
 
 /** One switchable dependency, "queue", standing in for PostgreSQL/DynamoDB/SQS. */
@@ -43,7 +44,8 @@ describe('HealthEndpoints: readiness is "can serve", dependencies are reported',
     const moduleRef = await Test.createTestingModule({
       imports: [TerminusModule.forRoot({ logger: false })],
       controllers: [ProbeHealthController],
-      providers: [ShutdownState],
+      // No drain: shutdown marks the app unready at once.
+      providers: [ShutdownState, { provide: RUNTIME_CONFIG, useValue: { shutdownDrainMs: 0 } }],
     }).compile();
     await moduleRef.init();
     controller = moduleRef.get(ProbeHealthController);
@@ -74,12 +76,7 @@ describe('HealthEndpoints: readiness is "can serve", dependencies are reported',
   });
 
   it('turns unready as soon as shutdown begins, whatever the dependencies say', async () => {
-    process.env.SHUTDOWN_DRAIN_MS = '0';
-    try {
-      await shutdown.beforeApplicationShutdown('SIGTERM');
-    } finally {
-      delete process.env.SHUTDOWN_DRAIN_MS;
-    }
+    await shutdown.beforeApplicationShutdown('SIGTERM');
     await expect(controller.ready()).rejects.toBeInstanceOf(ServiceUnavailableException);
   });
 
