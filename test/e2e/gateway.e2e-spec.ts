@@ -19,7 +19,12 @@ describe('gateway API (e2e)', () => {
   beforeAll(async () => {
     sqs = sqsClient();
     queue = await createTestQueue(sqs, 'gateway-e2e');
-    gw = await startGateway({ CHECKS_QUEUE_URL: queue.queueUrl, EGRESS_ALLOW_HOSTS: '' });
+    // Many users sign up from this one client: the per-IP budget is tested on its own gateway.
+    gw = await startGateway({
+      CHECKS_QUEUE_URL: queue.queueUrl,
+      EGRESS_ALLOW_HOSTS: '',
+      THROTTLE_AUTH_PER_IP_PER_MINUTE: '10000',
+    });
   });
 
   afterAll(async () => {
@@ -278,6 +283,21 @@ describe('gateway API (e2e)', () => {
       const forged = `${h}.${b64({ ...claims(), sub: '00000000-0000-4000-8000-000000000000' })}.${s}`;
       expect((await validateWith(forged)).status).toBe(401);
     });
+    it('rejects a genuinely signed token whose claims are not what the server issues', async () => {
+      const secret = process.env.JWT_SECRET!;
+      const header = { alg: 'HS256', typ: 'JWT' };
+      const { exp: _exp, ...noExp } = claims();
+      for (const bad of [
+        { ...claims(), sub: 'not-a-uuid' },
+        { ...claims(), sub: "x' OR '1'='1" },
+        noExp,
+        { ...claims(), ver: '0' },
+        { ...claims(), role: 'admin' },
+      ]) {
+        const res = await validateWith(sign(header, bad, secret));
+        expectProblem(res, (await res.json()) as AnyJson, 401, 'UNAUTHENTICATED');
+      }
+    });
   });
 
   it("answers 404 for another user's job, for reads and writes alike", async () => {
@@ -505,6 +525,47 @@ describe('gateway API (e2e)', () => {
     });
   });
 
+  it('normalises e-mails to one account per address and refuses disguised ones', async () => {
+    const local = `jos\u00e9-${Date.now().toString(36)}`;
+    const password = 'correct horse battery';
+    const composed = await post('/signup', { email: `${local}@Example.com`, password });
+    expect(composed.status).toBe(201);
+    expect(((await composed.json()) as AnyJson).email).toBe(`${local}@example.com`);
+    const decomposed = `${local.normalize('NFD')}@EXAMPLE.com`;
+    expect(decomposed).not.toBe(`${local}@example.com`);
+    const twin = await post('/signup', { email: decomposed, password });
+    expectProblem(twin, (await twin.json()) as AnyJson, 409, 'EMAIL_TAKEN');
+    expect((await post('/signin', { email: decomposed, password })).status).toBe(200);
+    for (const email of [
+      `evil\u202Egro@example.com`,
+      `a\u200Bb@example.com`,
+      `\uFF41dmin@example.com`,
+      `ada@ex\uFF41mple.com`,
+      `a\u0007b@example.com`,
+    ]) {
+      const res = await post('/signup', { email, password });
+      const err = (await res.json()) as AnyJson;
+      expectProblem(res, err, 400, 'VALIDATION_FAILED');
+      expect(err.errors.map((e: AnyJson) => e.field)).toContain('email');
+    }
+  });
+
+  it('refuses null for optional fields instead of storing it', async () => {
+    const s = await signUpAndIn();
+    for (const field of ['selector', 'currency', 'checkIntervalMinutes']) {
+      const res = await post(
+        '/jobs',
+        { url: 'https://shop.example.com/n', targetPrice: '10', [field]: null },
+        s.auth,
+      );
+      const err = (await res.json()) as AnyJson;
+      expectProblem(res, err, 400, 'VALIDATION_FAILED');
+      expect(new Set(err.errors.map((e: AnyJson) => e.field))).toEqual(new Set([field]));
+    }
+    const list = (await (await fetch(api('/jobs'), { headers: s.auth })).json()) as AnyJson;
+    expect(list.jobs).toHaveLength(0);
+  });
+
   it('validates sign-up input and never echoes the password', async () => {
     for (const body of [
       { email: 'not-an-email', password: 'long enough pw' },
@@ -538,42 +599,107 @@ describe('gateway API (e2e)', () => {
         await fetch(api(`/jobs/${job.id}`), { headers: s.auth })
       ).json()) as AnyJson;
       expect(stored.status).toBe('pending');
-      const ready = await fetch(`${down.baseUrl}/health/ready`);
-      expect(ready.status).toBe(503);
+      // Still serving, so still ready: a queue outage is reported, not a reason to leave rotation.
+      expect((await fetch(`${down.baseUrl}/health/ready`)).status).toBe(200);
+      const dependencies = await fetch(`${down.baseUrl}/health/dependencies`);
+      expect(dependencies.status).toBe(503);
+      expect(((await dependencies.json()) as AnyJson).error).toMatchObject({
+        sqs: { status: 'down' },
+      });
     } finally {
       await down.close();
     }
   });
 
-  it('throttles sign-in per e-mail with 429 and Retry-After', async () => {
-    const limited = await startGateway({
-      CHECKS_QUEUE_URL: queue.queueUrl,
-      THROTTLE_AUTH_PER_EMAIL_PER_15_MINUTES: '3',
+  describe('throttling without lockout', () => {
+    let proxied: RunningApp;
+    beforeAll(async () => {
+      // Behind a trusted proxy (the test itself, on loopback), X-Forwarded-For names the client.
+      proxied = await startGateway({
+        CHECKS_QUEUE_URL: queue.queueUrl,
+        TRUST_PROXY: '127.0.0.1',
+        SIGNIN_FREE_FAILURES: '1',
+        THROTTLE_AUTH_PER_IP_PER_MINUTE: '1000',
+      });
     });
-    try {
-      const email = uniqueEmail('throttle');
-      const statuses: number[] = [];
-      let retryAfter: string | null = null;
-      for (let i = 0; i < 5; i++) {
-        const res = await fetch(`${limited.baseUrl}/api/v1/signin`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ email, password: 'whatever at all' }),
-        });
-        statuses.push(res.status);
-        if (res.status === 429) retryAfter = res.headers.get('retry-after');
+    afterAll(() => proxied?.close());
+    // Passport keeps one 'jwt' strategy per process: the last gateway created serves every
+    // gateway's token checks here, so the tests that authenticate run before `tight` comes and goes.
+    const signin = (email: string, password: string, ip: string) =>
+      fetch(`${proxied.baseUrl}/api/v1/signin`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+        body: JSON.stringify({ email, password }),
+      });
+
+    it('trusts X-Forwarded-Host for the same-site check only from a trusted proxy', async () => {
+      const direct = await signUpAndIn();
+      const body = { url: 'https://shop.example.com/xfh', targetPrice: '10' };
+      const forged = await post('/jobs', body, {
+        cookie: direct.cookie,
+        origin: 'https://evil.example',
+        'x-forwarded-host': 'evil.example',
+      });
+      expectProblem(forged, (await forged.json()) as AnyJson, 403, 'CROSS_SITE_REQUEST');
+      const viaProxy = await fetch(`${proxied.baseUrl}/api/v1/jobs`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          cookie: direct.cookie,
+          origin: 'https://pricewatch.example',
+          'x-forwarded-host': 'pricewatch.example',
+        },
+        body: JSON.stringify(body),
+      });
+      expect(viaProxy.status).toBe(202);
+      await fetch(api('/jobs'), { method: 'DELETE', headers: direct.auth });
+    });
+
+    it('slows wrong passwords for an e-mail with a rising delay, and the owner still gets in from elsewhere', async () => {
+      const s = await signUpAndIn();
+      let limited: Response | undefined;
+      for (let i = 0; i < 8 && !limited; i++) {
+        const res = await signin(s.email, 'not the password', '203.0.113.9');
+        if (res.status === 429) limited = res;
+        else expect(res.status).toBe(401);
       }
-      expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
-      expect(statuses.slice(3)).toEqual([429, 429]);
-      expect(Number(retryAfter)).toBeGreaterThan(0);
-    } finally {
-      await limited.close();
-    }
+      expect(limited).toBeDefined();
+      expectProblem(limited!, (await limited!.json()) as AnyJson, 429, 'RATE_LIMITED');
+      expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThan(0);
+      const owner = await signin(s.email, s.password, '198.51.100.7');
+      expect(owner.status).toBe(200);
+    });
+
+    it('counts sign-up and sign-in against one per-IP budget', async () => {
+      const tight = await startGateway({
+        CHECKS_QUEUE_URL: queue.queueUrl,
+        THROTTLE_AUTH_PER_IP_PER_MINUTE: '3',
+      });
+      try {
+        const call = (path: string, body: object) =>
+          fetch(`${tight.baseUrl}/api/v1${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        const email = uniqueEmail('budget');
+        const password = 'correct horse battery';
+        expect((await call('/signup', { email, password })).status).toBe(201);
+        expect((await call('/signin', { email, password })).status).toBe(200);
+        expect((await call('/signup', { email: uniqueEmail(), password })).status).toBe(201);
+        const over = await call('/signin', { email, password });
+        expectProblem(over, (await over.json()) as AnyJson, 429, 'RATE_LIMITED');
+        expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      } finally {
+        await tight.close();
+      }
+    });
   });
 
   it('serves health, metrics and a complete OpenAPI document', async () => {
     expect((await fetch(`${gw.baseUrl}/health/live`)).status).toBe(200);
-    const ready = await fetch(`${gw.baseUrl}/health/ready`);
+    expect((await fetch(`${gw.baseUrl}/health/ready`)).status).toBe(200);
+    const ready = await fetch(`${gw.baseUrl}/health/dependencies`);
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as AnyJson).info).toMatchObject({
       postgres: { status: 'up' },
@@ -657,14 +783,21 @@ describe('gateway shutdown (e2e)', () => {
 });
 
 describe('gateway without its database (e2e)', () => {
-  it('starts, answers liveness, fails readiness and answers 503 (not 401) until PostgreSQL is back', async () => {
+  it('starts, stays live and ready, reports PostgreSQL down and answers 503 (not 401) until it is back', async () => {
     const gw = await startGateway({
       DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
       CHECKS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/q',
     });
     try {
       expect((await fetch(`${gw.baseUrl}/health/live`)).status).toBe(200);
-      expect((await fetch(`${gw.baseUrl}/health/ready`)).status).toBe(503);
+      // Readiness is "can serve": every pod staying in rotation answers a clear 503 below,
+      // instead of all of them leaving it at once.
+      expect((await fetch(`${gw.baseUrl}/health/ready`)).status).toBe(200);
+      const dependencies = await fetch(`${gw.baseUrl}/health/dependencies`);
+      expect(dependencies.status).toBe(503);
+      const report = (await dependencies.json()) as AnyJson;
+      expect(report.error).toMatchObject({ postgres: { status: 'down' } });
+      expect(JSON.stringify(report)).not.toMatch(/127\.0\.0\.1|nobody/);
       const signin = await fetch(`${gw.baseUrl}/api/v1/signin`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -51,7 +51,9 @@ describe('the loop, end to end', () => {
   const ready = async (app: AppProcess, port: number) => {
     try {
       await eventually(
-        async () => ((await fetch(`http://127.0.0.1:${port}/health/ready`)).ok ? true : undefined),
+        // Ready and every dependency reachable.
+        async () =>
+          (await fetch(`http://127.0.0.1:${port}/health/dependencies`)).ok ? true : undefined,
         90_000,
         `${app.app} to be ready`,
       );
@@ -252,11 +254,11 @@ describe('the loop, end to end', () => {
     await sqs.stop();
     await eventually(
       async () =>
-        (await fetch(`http://127.0.0.1:${ports.gateway}/health/ready`)).status === 503
+        (await fetch(`http://127.0.0.1:${ports.gateway}/health/dependencies`)).status === 503
           ? true
           : undefined,
       20_000,
-      'gateway readiness to fail',
+      'the gateway to report SQS down',
     );
     shop.setPrice('dynamic:outage', '42.00');
     const j = await create('outage', '50');

@@ -8,7 +8,9 @@ assertion, then "N passed, N failed", and exits 1 if anything failed. These are 
 that kubeconform (shape) and checkov (generic policies) do not know about this app.
 """
 import ipaddress
+import json
 import os
+import re
 import sys
 
 import yaml
@@ -163,6 +165,103 @@ def check_gateway_network_policy(r, where, doc):
                         f"ingress only from private ranges (the load balancer's subnets), got {cidr}")
 
 
+# Paths a public route must serve, and paths that must stay in-cluster.
+PUBLIC_PATHS = ["/api/v1/jobs", "/api/v1/signin", "/docs", "/docs/swagger-ui.css", "/docs-json", "/"]
+PRIVATE_PATHS = ["/metrics", "/health/live", "/health/ready", "/health/dependencies", "/healthz"]
+STABLE_SERVICE_ACCOUNTS = {"gateway": "pricewatch-gateway", "scraper-worker": "pricewatch-scraper-worker",
+                           "rescheduler": "pricewatch-rescheduler"}
+
+
+def path_matches(kind, value, path):
+    """Gateway API semantics: Exact is the whole path; PathPrefix matches whole path elements."""
+    if kind == "Exact":
+        return path == value
+    prefix = value.rstrip("/")
+    return prefix == "" or path == prefix or path.startswith(prefix + "/")
+
+
+def routed(matches, path):
+    return any(path_matches(k, v, path) for k, v in matches)
+
+
+def check_route_paths(r, where, matches):
+    """matches: [(type, value)] of every rule that forwards to the gateway."""
+    for path in PUBLIC_PATHS:
+        r.check(routed(matches, path), where, f"{path} must be routed to the gateway")
+    for path in PRIVATE_PATHS:
+        r.check(not routed(matches, path), where, f"{path} must not be routed (in-cluster only)")
+
+
+def check_http_route(r, where, doc):
+    spec = doc.get("spec") or {}
+    r.check(bool(spec.get("hostnames")), where, "an HTTPRoute needs hostnames (no catch-all on a shared Gateway)")
+    forwarding, redirecting = [], []
+    for rule in spec.get("rules") or []:
+        matches = [((m.get("path") or {}).get("type", "PathPrefix"), (m.get("path") or {}).get("value", "/"))
+                   for m in rule.get("matches") or [{}]]
+        if rule.get("backendRefs"):
+            forwarding += matches
+        filters = [f.get("type") for f in rule.get("filters") or []]
+        if "RequestRedirect" in filters:
+            redirect = next(f["requestRedirect"] for f in rule["filters"] if f["type"] == "RequestRedirect")
+            r.check(redirect.get("scheme") == "https" and redirect.get("statusCode") in (301, 308), where,
+                    "the plain-HTTP route must redirect to https permanently")
+            r.check(not rule.get("backendRefs"), where, "a redirect rule must not also forward")
+            redirecting += matches
+    if forwarding:
+        check_route_paths(r, where, forwarding)
+    return bool(forwarding), bool(redirecting)
+
+
+def check_ingress_paths(r, where, doc):
+    for rule in (doc.get("spec") or {}).get("rules") or []:
+        matches = [("Exact" if p.get("pathType") == "Exact" else "PathPrefix", p.get("path", "/"))
+                   for p in (rule.get("http") or {}).get("paths") or []]
+        check_route_paths(r, f"{where} host {rule.get('host')}", matches)
+
+
+def check_zero_downtime(r, where, pod, deployment):
+    """preStop sleep, then SIGTERM -> readiness fails, SHUTDOWN_DRAIN_MS of serving, then close:
+    all of it inside the grace period, with maxUnavailable 0."""
+    container = pod["containers"][0]
+    sleep = (((container.get("lifecycle") or {}).get("preStop") or {}).get("sleep") or {}).get("seconds", 0)
+    r.check(sleep >= 5, where, f"the gateway needs a preStop sleep of 5 s or more (ALB deregistration), got {sleep}")
+    env = {e["name"]: e.get("value") for e in container.get("env") or []}
+    drain_ms = env.get("SHUTDOWN_DRAIN_MS")
+    r.check(drain_ms is not None and drain_ms.isdigit(), where, "SHUTDOWN_DRAIN_MS must be set on the gateway")
+    grace = pod.get("terminationGracePeriodSeconds") or 30
+    if drain_ms and drain_ms.isdigit():
+        r.check(sleep + int(drain_ms) / 1000 + 10 <= grace, where,
+                f"preStop {sleep}s + drain {int(drain_ms) / 1000}s + 10s for in-flight requests exceeds the grace period {grace}s")
+    rolling = ((deployment.get("spec") or {}).get("strategy") or {}).get("rollingUpdate") or {}
+    r.check(rolling.get("maxUnavailable") == 0, where, "the gateway rolls with maxUnavailable 0")
+
+
+REQUIRED_ALERTS = {"PricewatchGatewayErrorRate", "PricewatchGatewayLatency", "PricewatchGatewayDown",
+                   "PricewatchDependencyDown", "PricewatchWorkerDown", "PricewatchCheckFailureRatio",
+                   "PricewatchCheckDuration", "PricewatchBrowserPoolSaturated"}
+CLOUDWATCH_ALERTS = {"PricewatchQueueAge", "PricewatchDeadLetters", "PricewatchAlertsUndelivered"}
+
+
+def check_prometheus_rule(r, where, doc):
+    """Every alert has a severity and a runbook anchor that exists in docs/DEPLOY.md."""
+    rules = [rule for group in (doc.get("spec") or {}).get("groups") or [] for rule in group.get("rules") or []]
+    names = {rule.get("alert") for rule in rules}
+    missing = REQUIRED_ALERTS - names
+    r.check(not missing, where, f"alerts missing: {sorted(missing)}")
+    deploy_doc = os.path.join(os.path.dirname(__file__), "..", "..", "docs", "DEPLOY.md")
+    with open(deploy_doc, encoding="utf-8") as handle:
+        anchors = set(re.findall(r'<a id="([a-z0-9-]+)"></a>', handle.read()))
+    for rule in rules:
+        annotations = rule.get("annotations") or {}
+        runbook = annotations.get("runbook_url", "")
+        anchor = runbook.rsplit("#", 1)[-1] if "#" in runbook else ""
+        r.check(anchor in anchors, f"{where} {rule.get('alert')}",
+                f"runbook_url must point at a runbook anchor in docs/DEPLOY.md, got {runbook!r}")
+        r.check((rule.get("labels") or {}).get("severity") in ("critical", "warning"),
+                f"{where} {rule.get('alert')}", "severity label critical or warning required")
+
+
 def check_rendering(r, path):
     name = os.path.basename(path).removesuffix(".yaml")
     with open(path, encoding="utf-8") as handle:
@@ -174,7 +273,14 @@ def check_rendering(r, path):
         if doc["kind"] == "Secret":
             r.check(not doc.get("data") and not doc.get("stringData"), where,
                     "the chart must not render Secret data (use existingSecret)")
-        if doc["kind"] == "ConfigMap":
+        if doc["kind"] == "ConfigMap" and "pricewatch.json" in (doc.get("data") or {}):
+            try:
+                dashboard = json.loads(doc["data"]["pricewatch.json"])
+                r.check(bool(dashboard.get("panels")) and dashboard.get("uid"), where,
+                        "the Grafana dashboard needs a uid and panels")
+            except ValueError as err:
+                r.check(False, where, f"the Grafana dashboard is not valid JSON: {err}")
+        elif doc["kind"] == "ConfigMap":
             data = doc.get("data") or {}
             r.check(not (SECRET_KEYS & data.keys()), where, "secrets in a ConfigMap")
             missing = CONTRACT_CONFIG_KEYS - data.keys()
@@ -194,6 +300,27 @@ def check_rendering(r, path):
             check_worker_network_policy(r, where, doc)
         if doc["kind"] == "NetworkPolicy" and component_of(doc) == "gateway":
             check_gateway_network_policy(r, where, doc)
+        if doc["kind"] == "Deployment" and component_of(doc) == "gateway":
+            check_zero_downtime(r, where, pod, doc)
+        if pod is not None and component_of(doc) in STABLE_SERVICE_ACCOUNTS and doc["kind"] != "Job":
+            account = pod.get("serviceAccountName")
+            annotated = name == "cronjob-rescheduler"  # IRSA: any name works with the annotation
+            r.check(annotated or account == STABLE_SERVICE_ACCOUNTS[component_of(doc)], where,
+                    f"ServiceAccount must be {STABLE_SERVICE_ACCOUNTS[component_of(doc)]} (Pod Identity binds it), got {account}")
+        if doc["kind"] == "PrometheusRule":
+            check_prometheus_rule(r, where, doc)
+        if doc["kind"] == "HTTPRoute":
+            check_http_route(r, where, doc)
+        if doc["kind"] == "Ingress":
+            check_ingress_paths(r, where, doc)
+        hook = (doc["metadata"].get("annotations") or {}).get("helm.sh/hook")
+        if hook and doc["kind"] in ("NetworkPolicy", "Job", "Pod"):
+            policy = set((doc["metadata"].get("annotations") or {}).get("helm.sh/hook-delete-policy", "").split(","))
+            ttl = (doc.get("spec") or {}).get("ttlSecondsAfterFinished")
+            r.check("hook-succeeded" in policy and ("before-hook-creation" in policy), where,
+                    "hook resources must be deleted once their hook succeeded (helm uninstall leaves hooks behind)")
+            if doc["kind"] == "Job":
+                r.check(isinstance(ttl, int), where, "a hook Job needs ttlSecondsAfterFinished so a failed one is cleaned up")
         if doc["kind"] == "Job" and component_of(doc) == "migrations":
             hooks = (doc["metadata"].get("annotations") or {}).get("helm.sh/hook", "")
             r.check({"pre-install", "pre-upgrade"} <= set(hooks.split(",")), where,

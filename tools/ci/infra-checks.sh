@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Offline checks for the Helm chart (helm/pricewatch) and the Terraform (terraform/).
+# Offline checks for the Helm chart (helm/pricewatch), the Flux manifests (deploy/flux) and the
+# Terraform (terraform/).
 #
 #   tools/ci/infra-checks.sh                 install what is missing (cached), then run every check
 #   tools/ci/infra-checks.sh --install-only  only install/refresh the cached tools
@@ -8,8 +9,8 @@
 # checks. Only package registries are reachable here: helm, kubeconform and tflint are built
 # with `go install` through the Go module proxy, checkov/PyYAML/kubernetes-validate (which
 # ships the Kubernetes JSON schemas kubeconform needs offline) come from PyPI, and the CRD
-# schemas (Gateway API, KEDA, Prometheus Operator) are converted from the CRD YAML that their
-# Go modules ship. Prints PASS/FAIL/SKIP per check; exits non-zero if any check failed.
+# schemas (Gateway API, KEDA, Prometheus Operator, Karpenter, External Secrets, Flux) are
+# converted from the CRD YAML that their Go modules ship. Prints PASS/FAIL/SKIP per check; exits non-zero if any check failed.
 set -Eeuo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -17,6 +18,7 @@ CACHE="${INFRA_TOOLS_CACHE:-$ROOT/.cache/tools}"
 OUT="${INFRA_CHECKS_OUT:-$ROOT/.cache/infra-checks}"
 CHART="$ROOT/helm/pricewatch"
 TF_DIR="$ROOT/terraform"
+DEPLOY_DIR="$ROOT/deploy"
 CI_DIR="$ROOT/tools/ci"
 
 # Pinned tool versions. Bumping one rebuilds only that tool.
@@ -29,6 +31,16 @@ TFLINT_MODULE="github.com/terraform-linters/tflint" TFLINT_VERSION="v0.64.0"
 GATEWAY_API_MODULE="sigs.k8s.io/gateway-api" GATEWAY_API_VERSION="v1.6.3"
 KEDA_MODULE="github.com/kedacore/keda/v2" KEDA_VERSION="v2.21.0"
 PROM_OPERATOR_MODULE="github.com/prometheus-operator/prometheus-operator" PROM_OPERATOR_VERSION="v0.85.0"
+# CRDs of deploy/flux. karpenter-provider-aws ships both NodePool and EC2NodeClass (v1.8.6: the
+# newest the proxy serves that go 1.26 accepts). Flux's controllers: the versions flux2 v2.9.5
+# requires (the image controllers' modules are not served by the proxy: see docs/DEPLOY.md §9).
+KARPENTER_MODULE="github.com/aws/karpenter-provider-aws" KARPENTER_VERSION="v1.8.6"
+ESO_MODULE="github.com/external-secrets/external-secrets" ESO_VERSION="v1.3.2"
+FLUX_SOURCE_MODULE="github.com/fluxcd/source-controller" FLUX_SOURCE_VERSION="v1.9.5"
+FLUX_HELM_MODULE="github.com/fluxcd/helm-controller" FLUX_HELM_VERSION="v1.6.4"
+FLUX_KUSTOMIZE_MODULE="github.com/fluxcd/kustomize-controller" FLUX_KUSTOMIZE_VERSION="v1.9.5"
+# Kinds in deploy/flux with no schema from a reachable source; kubeconform skips them by name.
+DEPLOY_UNVALIDATED_KINDS="ImageRepository,ImagePolicy,ImageUpdateAutomation,LoadBalancerConfiguration"
 # The Kubernetes minor the chart is validated against; keep in step with the EKS version in
 # terraform/envs/*/variables.tf (kubernetes_version).
 K8S_VERSION="${K8S_VERSION:-1.34.0}"
@@ -90,20 +102,40 @@ install_venv() {
 
 install_crd_schemas() {
   local key
-  key="$GATEWAY_API_VERSION-$KEDA_VERSION-$PROM_OPERATOR_VERSION-$(sha256sum "$CI_DIR/crd_to_jsonschema.py" | cut -c1-12)"
+  key="$GATEWAY_API_VERSION-$KEDA_VERSION-$PROM_OPERATOR_VERSION-$KARPENTER_VERSION-$ESO_VERSION"
+  key="$key-$FLUX_SOURCE_VERSION-$FLUX_HELM_VERSION-$FLUX_KUSTOMIZE_VERSION-$(sha256sum "$CI_DIR/crd_to_jsonschema.py" | cut -c1-12)"
   local stamp="$SCHEMAS/crd/.version"
   if [[ -f "$stamp" && "$(cat "$stamp")" == "$key" ]]; then return 0; fi
-  log "converting CRD schemas (gateway-api $GATEWAY_API_VERSION, keda $KEDA_VERSION, prometheus-operator $PROM_OPERATOR_VERSION) ..."
-  local gw keda prom
+  log "converting CRD schemas (gateway-api $GATEWAY_API_VERSION, keda $KEDA_VERSION, prometheus-operator $PROM_OPERATOR_VERSION," \
+    "karpenter-provider-aws $KARPENTER_VERSION, external-secrets $ESO_VERSION, flux source $FLUX_SOURCE_VERSION," \
+    "helm $FLUX_HELM_VERSION, kustomize $FLUX_KUSTOMIZE_VERSION) ..."
+  local gw keda prom karpenter eso fsource fhelm fkustomize
   gw="$(go_module_dir "$GATEWAY_API_MODULE" "$GATEWAY_API_VERSION")"
   keda="$(go_module_dir "$KEDA_MODULE" "$KEDA_VERSION")"
   prom="$(go_module_dir "$PROM_OPERATOR_MODULE" "$PROM_OPERATOR_VERSION")"
+  karpenter="$(go_module_dir "$KARPENTER_MODULE" "$KARPENTER_VERSION")"
+  eso="$(go_module_dir "$ESO_MODULE" "$ESO_VERSION")"
+  fsource="$(go_module_dir "$FLUX_SOURCE_MODULE" "$FLUX_SOURCE_VERSION")"
+  fhelm="$(go_module_dir "$FLUX_HELM_MODULE" "$FLUX_HELM_VERSION")"
+  fkustomize="$(go_module_dir "$FLUX_KUSTOMIZE_MODULE" "$FLUX_KUSTOMIZE_VERSION")"
   rm -rf "$SCHEMAS/crd" && mkdir -p "$SCHEMAS/crd"
   "$VENV/bin/python" "$CI_DIR/crd_to_jsonschema.py" "$SCHEMAS/crd" \
     "$gw/config/crd/standard/gateway.networking.k8s.io_httproutes.yaml" \
+    "$gw/config/crd/standard/gateway.networking.k8s.io_gateways.yaml" \
+    "$gw/config/crd/standard/gateway.networking.k8s.io_gatewayclasses.yaml" \
     "$keda/config/crd/bases/keda.sh_scaledobjects.yaml" \
     "$keda/config/crd/bases/keda.sh_triggerauthentications.yaml" \
-    "$prom/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml"
+    "$prom/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" \
+    "$prom/example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml" \
+    "$karpenter/pkg/apis/crds/karpenter.sh_nodepools.yaml" \
+    "$karpenter/pkg/apis/crds/karpenter.k8s.aws_ec2nodeclasses.yaml" \
+    "$eso/config/crds/bases/external-secrets.io_externalsecrets.yaml" \
+    "$eso/config/crds/bases/external-secrets.io_clustersecretstores.yaml" \
+    "$fsource/config/crd/bases/source.toolkit.fluxcd.io_ocirepositories.yaml" \
+    "$fsource/config/crd/bases/source.toolkit.fluxcd.io_helmrepositories.yaml" \
+    "$fsource/config/crd/bases/source.toolkit.fluxcd.io_gitrepositories.yaml" \
+    "$fhelm/config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml" \
+    "$fkustomize/config/crd/bases/kustomize.toolkit.fluxcd.io_kustomizations.yaml"
   echo "$key" >"$stamp"
 }
 
@@ -210,6 +242,27 @@ expect_posture_failure() {
   echo "failed as expected"
 }
 
+# expect_template_failure VALUES PATTERN : `helm template` (not lint: lint mode lets `required`
+# pass) must refuse VALUES for the reason PATTERN.
+expect_template_failure() {
+  local output rc=0
+  output="$(helm template pricewatch "$CHART" --namespace pricewatch --kube-version "$K8S_VERSION" -f "$1" 2>&1)" || rc=$?
+  if [[ $rc -eq 0 ]]; then echo "expected helm template to fail on $1, but it rendered"; return 1; fi
+  printf '%s\n' "$output" | tail -n 5
+  if ! grep -qE -- "$2" <<<"$output"; then echo "helm template failed, but not with: $2"; return 1; fi
+  echo "failed as expected ($2)"
+}
+
+# A release not called "pricewatch" keeps the ServiceAccount names the Pod Identity
+# associations bind (the posture tests assert the names).
+release_name_check() {
+  local rendered="$OUT/release-name/production-eks-keda-release-shop.yaml"
+  mkdir -p "$OUT/release-name"
+  helm template shop "$CHART" --namespace pricewatch --kube-version "$K8S_VERSION" \
+    -f "$CHART/ci/production-eks-keda-values.yaml" >"$rendered"
+  "$VENV/bin/python" "$CI_DIR/chart_posture_test.py" "$rendered"
+}
+
 helm_lint() { helm lint --strict "$CHART" -f "$1"; }
 helm_render() { helm template pricewatch "$CHART" --namespace pricewatch --kube-version "$K8S_VERSION" -f "$1" >"$2"; }
 # Checks downstream of `helm template` must not pass on an empty rendering.
@@ -228,19 +281,40 @@ kubeconform_check() {
     "$@"
 }
 
+# deploy/flux: Flux's ${var} substitution with sample values (and every variable must be one
+# Terraform's cluster_settings output defines), then kubeconform with the CRD schemas.
+deploy_render() {
+  rm -rf "$OUT/deploy" && mkdir -p "$OUT/deploy"
+  "$VENV/bin/python" "$CI_DIR/flux_render.py" "$DEPLOY_DIR/flux" "$TF_DIR/modules/platform/outputs.tf" "$OUT/deploy"
+}
+
+deploy_kubeconform() {
+  local files=("$OUT"/deploy/*.yaml)
+  [[ -s "${files[0]}" ]] || { echo "no rendered deploy/ manifests (see the previous check)"; return 1; }
+  echo "not validated (no schema from a reachable source): $DEPLOY_UNVALIDATED_KINDS"
+  kubeconform -strict -summary -output text -kubernetes-version "$K8S_VERSION" \
+    -skip "$DEPLOY_UNVALIDATED_KINDS" \
+    -schema-location "$K8S_SCHEMAS/{{ .NormalizedKubernetesVersion }}-local{{ .StrictSuffix }}/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
+    -schema-location "$SCHEMAS/crd/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json" \
+    "${files[@]}"
+}
+
 checkov_k8s() {
   require_renderings "$@" || return 1
   "$VENV/bin/checkov" --skip-download --config-file "$CI_DIR/checkov-k8s.yaml" -d "$OUT/render"
 }
 
 export -f require_renderings helm_lint helm_render kubeconform_check expect_lint_failure \
-  expect_posture_failure checkov_k8s
+  expect_posture_failure checkov_k8s expect_template_failure release_name_check deploy_render \
+  deploy_kubeconform
 
 run_helm_checks() {
   local values name rendered=()
   rm -rf "$OUT/render" && mkdir -p "$OUT/render"
   check "values.yaml documented key by key and declared in the schema" \
     "$VENV/bin/python" "$CI_DIR/values_doc_check.py" "$CHART"
+  check "chart README parameter table generated from the @param comments" \
+    "$VENV/bin/python" "$CI_DIR/chart_readme.py" "$CHART" --check
   check "helm lint --strict (default values)" helm lint --strict "$CHART"
   for values in "$CHART"/ci/*-values.yaml; do
     name="$(basename "$values" -values.yaml)"
@@ -258,7 +332,19 @@ run_helm_checks() {
   check "schema rejects a secret value in values" expect_lint_failure \
     "$CI_DIR/fixtures/bad-values-secret-in-env.yaml" "/gateway/extraEnvVars/0"
   check "posture tests catch a worker policy without the metadata exclusion" expect_posture_failure
+  check "an HTTPRoute without hostnames is refused" expect_template_failure \
+    "$CI_DIR/fixtures/bad-values-route-no-hostnames.yaml" "gateway.httpRoute.hostnames is required"
+  check "a catch-all PathPrefix / route is refused" expect_template_failure \
+    "$CI_DIR/fixtures/bad-values-route-catch-all.yaml" "PathPrefix / would publish /metrics"
+  check "ServiceAccount names survive another release name" release_name_check
+  check "a render without an image tag stops with a clear message" expect_template_failure \
+    "$CI_DIR/fixtures/bad-values-no-image-tag.yaml" "no image tag: set global.imageTag"
   check "checkov (kubernetes, rendered chart)" checkov_k8s "${rendered[@]}"
+}
+
+run_deploy_checks() {
+  check "deploy/flux: substitution variables defined by Terraform, valid YAML" deploy_render
+  check "kubeconform -strict deploy/flux (Karpenter, Gateway, External Secrets, Flux CRDs)" deploy_kubeconform
 }
 
 run_terraform_checks() {
@@ -276,9 +362,10 @@ run_terraform_checks() {
 main() {
   local t0=$SECONDS
   install_all
-  export CHART OUT VENV CI_DIR K8S_VERSION SCHEMAS K8S_SCHEMAS
+  export CHART OUT VENV CI_DIR K8S_VERSION SCHEMAS K8S_SCHEMAS DEPLOY_DIR TF_DIR DEPLOY_UNVALIDATED_KINDS
   [[ "${1:-}" == "--install-only" ]] && exit 0
   run_helm_checks
+  run_deploy_checks
   run_terraform_checks
   log ""
   log "infra-checks summary ($((SECONDS - t0))s):"

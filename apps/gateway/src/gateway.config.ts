@@ -37,9 +37,16 @@ export class GatewayConfig extends HttpServerConfig implements CrossChecked {
   @Min(1)
   THROTTLE_AUTH_PER_IP_PER_MINUTE: number = 20;
 
+  /** Wrong passwords for one e-mail from one IP before each further one doubles the wait. */
   @IsInt()
   @Min(1)
-  THROTTLE_AUTH_PER_EMAIL_PER_15_MINUTES: number = 10;
+  SIGNIN_FREE_FAILURES: number = 3;
+
+  /** The longest wait the doubling reaches (one e-mail, one IP). */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  SIGNIN_MAX_DELAY_SECONDS: number = 900;
 
   /** Requests served at once above which new ones get 503 + Retry-After at once (load shedding). */
   @IsInt()

@@ -26,9 +26,9 @@ import {
 import { apiValidationPipe, MetricsModule } from '@app/platform/http';
 import { AlertSubscriptions } from './auth/alert-subscriptions';
 import { AuthController } from './auth/auth.controller';
-import { emailTracker } from './auth/auth-throttler.guard';
 import { AuthService } from './auth/auth.service';
-import { GATEWAY_CONFIG, GatewayEnv } from './gateway.config';
+import { SignInDelays } from './auth/sign-in-delays';
+import { GATEWAY_CONFIG, GatewayConfig, GatewayEnv } from './gateway.config';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
@@ -42,6 +42,15 @@ import { NotificationsService } from './notifications/notifications.service';
   providers: [
     AuthService,
     AlertSubscriptions,
+    {
+      provide: SignInDelays,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig) =>
+        new SignInDelays({
+          freeFailures: config.SIGNIN_FREE_FAILURES,
+          maxDelaySeconds: config.SIGNIN_MAX_DELAY_SECONDS,
+        }),
+    },
     JobsService,
     MeService,
     NotificationsService,
@@ -78,12 +87,12 @@ export class GatewayModule {
         AuthModule.forRoot(config.auth),
         ThrottlerModule.forRoot({
           throttlers: [
-            { name: 'ip', ttl: 60_000, limit: app.THROTTLE_AUTH_PER_IP_PER_MINUTE },
             {
-              name: 'email',
-              ttl: 15 * 60_000,
-              limit: app.THROTTLE_AUTH_PER_EMAIL_PER_15_MINUTES,
-              getTracker: emailTracker,
+              name: 'ip',
+              ttl: 60_000,
+              limit: app.THROTTLE_AUTH_PER_IP_PER_MINUTE,
+              // One budget for sign-up and sign-in together (the default key is per handler).
+              generateKey: (_context, tracker, name) => `auth:${name}:${tracker}`,
             },
           ],
         }),

@@ -1,10 +1,19 @@
 import { Controller, Inject } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Gauge } from 'prom-client';
 import { AwsHealthIndicators } from '@app/aws-clients/health';
-import { ShutdownState } from '@app/platform';
+import { metricsRegistry, ShutdownState } from '@app/platform';
 import { HealthEndpoints } from '@app/platform/http';
 import { BrowserPool } from './fetching';
 import { BROWSER_POOL } from './checks/tokens';
+
+/** Browser pool saturation, refreshed with the dependency checks (on every /metrics scrape). */
+const browserPages = new Gauge({
+  name: 'browser_pool_pages',
+  help: 'Chromium pages of the browser pool: in use, the maximum, and renders waiting for one',
+  labelNames: ['state'] as const,
+  registers: [metricsRegistry],
+});
 
 @Controller('health')
 export class HealthController extends HealthEndpoints {
@@ -25,10 +34,13 @@ export class HealthController extends HealthEndpoints {
       () => this.aws.sqsQueue(),
       () => {
         const status = this.browser?.status();
-        const { available, reason, inUse, maxPages, launches, pagesServed } = status ?? {
+        const { available, reason, inUse, maxPages, launches, pagesServed, waiting } = status ?? {
           available: false,
           reason: 'disabled by BROWSER_ENABLED=false',
         };
+        browserPages.set({ state: 'in_use' }, inUse ?? 0);
+        browserPages.set({ state: 'max' }, available ? (maxPages ?? 0) : 0);
+        browserPages.set({ state: 'waiting' }, waiting ?? 0);
         return this.indicators.check('browser').up({
           mode: available ? 'http+browser' : 'http-only',
           reason,

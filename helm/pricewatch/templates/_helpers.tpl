@@ -67,29 +67,42 @@ app.kubernetes.io/component: {{ .component }}
 app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
-{{/* ServiceAccount name of a component. */}}
+{{/*
+ServiceAccount name of a component: pricewatch-<component> unless named, whatever the release
+is called, because Terraform's EKS Pod Identity associations bind that exact name (a renamed
+ServiceAccount would silently run without AWS credentials).
+*/}}
 {{- define "pricewatch.serviceAccountName" -}}
 {{- $values := index .ctx.Values (.component | camelcase | untitle) -}}
 {{- if $values.serviceAccount.create }}
-{{- default (include "pricewatch.componentFullname" .) $values.serviceAccount.name }}
+{{- default (printf "pricewatch-%s" .component) $values.serviceAccount.name }}
 {{- else }}
 {{- default "default" $values.serviceAccount.name }}
 {{- end }}
 {{- end }}
 
 {{/*
-Image reference: (dict "ctx" $ "image" .Values.gateway.image).
+Image reference: (dict "ctx" $ "image" .Values.gateway.image "component" "gateway").
 registry/repository@digest when a digest is set (immutable, preferred), else
-registry/repository:tag with tag defaulting to global.imageTag, then the chart appVersion.
+registry/repository:tag with tag defaulting to global.imageTag, then the chart appVersion (the
+commit SHA CI tags the images with, in the chart CI publishes). An empty repository is
+<global.imageNamespace>/pricewatch-<component>.
 */}}
 {{- define "pricewatch.image" -}}
 {{- $registry := default .image.registry .ctx.Values.global.imageRegistry -}}
 {{- $repository := .image.repository -}}
+{{- if not $repository -}}
+{{- $repository = printf "%s/pricewatch-%s" (required "global.imageNamespace is required when an image.repository is empty" .ctx.Values.global.imageNamespace) (required "image.repository is required" .component) -}}
+{{- end -}}
 {{- $ref := "" -}}
 {{- if .image.digest -}}
 {{- $ref = printf "@%s" .image.digest -}}
 {{- else -}}
-{{- $ref = printf ":%s" (.image.tag | default .ctx.Values.global.imageTag | default .ctx.Chart.AppVersion | toString) -}}
+{{- $tag := .image.tag | default .ctx.Values.global.imageTag | default .ctx.Chart.AppVersion | toString -}}
+{{- if eq $tag "0.0.0-unpublished" -}}
+{{- $tag = required "no image tag: set global.imageTag (the commit SHA CI pushed the images for) or a digest, or install the chart CI published (oci://ghcr.io/<owner>/charts/pricewatch), whose appVersion is that SHA" nil -}}
+{{- end -}}
+{{- $ref = printf ":%s" $tag -}}
 {{- end -}}
 {{- if $registry -}}
 {{- printf "%s/%s%s" $registry $repository $ref -}}

@@ -3,6 +3,7 @@ export * from './user.entity';
 export * from './database';
 export * from './password-hasher';
 export * from './users.repository';
+export * from './email';
 export * from './tokens';
 export * from './jwt.strategy';
 export * from './jwt-auth.guard';

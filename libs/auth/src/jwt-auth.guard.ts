@@ -23,6 +23,8 @@ export class CrossSiteRequestError extends DomainError {
 interface HttpRequestLike {
   method: string;
   protocol?: string;
+  /** Fastify's host: from X-Forwarded-Host only when TRUST_PROXY trusts the peer, else Host. */
+  host?: string;
   headers: Record<string, string | string[] | undefined>;
   user?: AuthenticatedUser;
 }
@@ -65,7 +67,9 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (origin === 'null') return false;
     const lowered = origin.toLowerCase();
     if (this.extraOrigins.has(lowered)) return true;
-    const host = header(req, 'x-forwarded-host') ?? header(req, 'host');
+    // Never X-Forwarded-Host read directly: any client can send it. Fastify's `host` honours it
+    // only from a proxy that TRUST_PROXY trusts.
+    const host = req.host ?? header(req, 'host');
     try {
       return host !== undefined && new URL(lowered).host === host.toLowerCase();
     } catch {

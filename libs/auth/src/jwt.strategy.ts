@@ -3,7 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import { createSecretKey } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AUTH_CONFIG, AuthConfig, SESSION_COOKIE } from './auth.config';
-import { AccessTokenClaims } from './tokens';
+import { strictClaims } from './tokens';
 import { UsersRepository } from './users.repository';
 
 export type AuthSource = 'bearer' | 'cookie';
@@ -57,8 +57,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(req: RequestLike, claims: AccessTokenClaims): Promise<AuthenticatedUser | false> {
-    if (typeof claims?.sub !== 'string' || typeof claims.ver !== 'number') return false;
+  async validate(req: RequestLike, payload: unknown): Promise<AuthenticatedUser | false> {
+    const claims = strictClaims(payload);
+    if (!claims) return false;
     // A database outage is not an authentication failure: it surfaces as 503, not 401.
     const user = await this.users.findSessionUser(claims.sub);
     if (!user || user.tokenVersion !== claims.ver) return false;

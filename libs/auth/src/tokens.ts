@@ -1,11 +1,47 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { plainToInstance } from 'class-transformer';
+import { IsInt, IsString, IsUUID, Min, validateSync } from 'class-validator';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
 
 export interface AccessTokenClaims {
   sub: string;
   /** The user's token version when issued; sign-out bumps it and revokes older tokens. */
   ver: number;
+}
+
+/**
+ * The claims of a verified token, checked as strictly as a request body: a token that is signed
+ * but carries a non-UUID subject, no expiry or any claim we never issue is refused (401), before
+ * its subject reaches the database.
+ */
+class VerifiedClaims {
+  @IsUUID()
+  sub!: string;
+
+  @IsInt()
+  @Min(0)
+  ver!: number;
+
+  @IsInt()
+  iat!: number;
+
+  @IsInt()
+  exp!: number;
+
+  @IsString()
+  iss!: string;
+
+  @IsString()
+  aud!: string;
+}
+
+/** The claims when they have exactly the shape TokenService issues; undefined otherwise. */
+export function strictClaims(payload: unknown): AccessTokenClaims | undefined {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
+  const claims = plainToInstance(VerifiedClaims, payload);
+  const errors = validateSync(claims, { whitelist: true, forbidNonWhitelisted: true });
+  return errors.length === 0 ? { sub: claims.sub, ver: claims.ver } : undefined;
 }
 
 export interface IssuedToken {

@@ -41,6 +41,9 @@ export const WORDING: Record<string, Wording> = {
       'no stock available',
       '(?:this )?(?:item|product) is (?:currently )?unavailable',
       'unavailable (?:online|for (?:purchase|delivery|shipping))',
+      '(?:this )?listing (?:has )?ended',
+      '(?:this )?(?:deal|offer|sale) (?:has )?(?:ended|expired)',
+      '(?:this )?(?:item|product) is no longer (?:available|for sale)',
     ],
     notify: [
       'notify me(?: when| if|$)',

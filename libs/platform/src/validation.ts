@@ -1,5 +1,5 @@
 import { ValidationPipe } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
+import { ValidateIf, type ValidationError } from 'class-validator';
 import { ErrorCode, FieldError, RequestRejectedError, ValidationFailedError } from './errors';
 
 /** class-validator constraint names, grouped by the field code a client sees. */
@@ -102,4 +102,13 @@ export function assertJsonWithinBounds(value: unknown, bounds: JsonBounds = DEFA
     }
     for (const child of children) stack.push([child, depth + 1]);
   }
+}
+
+/**
+ * An optional field that, when present, must be valid: unlike class-validator's `@IsOptional()`,
+ * an explicit `null` is validated (and so refused by a type check) instead of skipped, so the
+ * schema's "string, may be omitted" holds on the wire.
+ */
+export function OptionalNotNull(): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined);
 }

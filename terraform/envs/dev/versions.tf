@@ -1,6 +1,8 @@
 terraform {
-  # 1.10+ for the S3 backend's native lock file (use_lockfile): no DynamoDB lock table.
-  required_version = ">= 1.10, < 2.0"
+  # 1.10+ for the S3 backend's native lock file (use_lockfile): no DynamoDB lock table; 1.11
+  # for write-only attributes and ephemeral values (generated secrets stay out of the state);
+  # 1.11.1 is the least the rds module's 7.x line accepts.
+  required_version = ">= 1.11.1, < 2.0"
 
   required_providers {
     aws = {
@@ -9,6 +11,10 @@ terraform {
       # modules' current majors (vpc 6, eks 21, rds 7, dynamodb-table 5, sqs 5, sns 7,
       # lambda 8, eks-pod-identity 2), which all require it.
       version = "~> 6.0"
+    }
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.7"
     }
   }
 
@@ -28,7 +34,7 @@ provider "aws" {
   default_tags {
     tags = {
       Project     = "pricewatch"
-      Environment = var.environment
+      Environment = local.environment
       ManagedBy   = "terraform"
       Repository  = "pricewatch"
     }

@@ -3,20 +3,14 @@ variable "zone_name" {
   type        = string
 }
 
-variable "api_subdomain" {
-  description = "Host of the API inside the zone."
-  type        = string
-  default     = "api"
-}
-
-variable "lb_dns_name" {
-  description = "DNS name of the load balancer in front of the gateway; empty to skip the records."
+variable "hostname" {
+  description = "Host inside the zone users reach (the web app and the API); empty means the zone apex."
   type        = string
   default     = ""
 }
 
-variable "lb_zone_id" {
-  description = "Hosted zone ID of that load balancer (its canonical zone)."
-  type        = string
-  default     = ""
+variable "tags" {
+  description = "Tags for every resource."
+  type        = map(string)
+  default     = {}
 }

@@ -1,6 +1,8 @@
-# EKS with one managed node group. Secrets are envelope-encrypted with a KMS key the module
-# creates; nodes require IMDSv2 with a hop limit of 1, so pods cannot reach the node's
-# instance role through the metadata service (they get their own roles via Pod Identity).
+# EKS with a small managed "system" node group for Karpenter, CoreDNS and the add-on
+# controllers; the apps run on the nodes Karpenter launches (modules/karpenter and the
+# NodePools in deploy/). Secrets are envelope-encrypted with a KMS key the module creates;
+# nodes require IMDSv2 with a hop limit of 1, so pods cannot reach the node's instance role
+# through the metadata service (they get their own roles via Pod Identity).
 module "eks" {
   #checkov:skip=CKV_TF_1:Terraform Registry module pinned by a version constraint (a git commit pin would bypass the registry); upgrades are deliberate edits of that constraint.
   source  = "terraform-aws-modules/eks/aws"
@@ -25,7 +27,8 @@ module "eks" {
     resources = ["secrets"]
   }
 
-  enabled_log_types                      = ["api", "audit", "authenticator"]
+  # Every control-plane log: API, audit, authenticator, controller manager, scheduler.
+  enabled_log_types                      = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
   cloudwatch_log_group_retention_in_days = var.log_retention_days
 
   # IRSA stays available (OIDC provider) for tools that do not support Pod Identity yet.
@@ -38,6 +41,8 @@ module "eks" {
       before_compute = true
     }
     kube-proxy = {}
+    # Resource metrics for the HPAs (the gateway's, and the worker's CPU fallback).
+    metrics-server = {}
     vpc-cni = {
       before_compute = true
       # NetworkPolicy enforcement by the VPC CNI (the chart's policies rely on it).
@@ -47,8 +52,13 @@ module "eks" {
     }
   }
 
+  # Karpenter finds the security group its nodes join by this tag (EC2NodeClass).
+  node_security_group_tags = {
+    "karpenter.sh/discovery" = var.name
+  }
+
   eks_managed_node_groups = {
-    default = {
+    system = {
       ami_type       = "AL2023_x86_64_STANDARD"
       instance_types = var.node_instance_types
       capacity_type  = var.node_capacity_type
@@ -56,6 +66,11 @@ module "eks" {
       min_size     = var.node_min_size
       max_size     = var.node_max_size
       desired_size = var.node_desired_size
+
+      # The apps select Karpenter's pools (pricewatch.io/pool = gateway | worker), never these.
+      labels = {
+        "pricewatch.io/pool" = "system"
+      }
 
       metadata_options = {
         http_endpoint               = "enabled"

@@ -48,7 +48,7 @@ variable "enable_cluster_creator_admin_permissions" {
 }
 
 variable "node_instance_types" {
-  description = "Instance types of the managed node group (Chromium wants memory: m-class or larger)."
+  description = "Instance types of the managed system node group (Karpenter, CoreDNS, add-on controllers)."
   type        = list(string)
   default     = ["m7i.large"]
 }
@@ -73,13 +73,13 @@ variable "node_min_size" {
 variable "node_max_size" {
   description = "Maximum nodes."
   type        = number
-  default     = 6
+  default     = 3
 }
 
 variable "node_desired_size" {
   description = "Initial nodes."
   type        = number
-  default     = 3
+  default     = 2
 }
 
 variable "log_retention_days" {

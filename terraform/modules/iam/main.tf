@@ -41,9 +41,21 @@ module "gateway" {
       resources = [var.queue_arn]
     },
     {
-      # Per-user e-mail/SMS subscriptions with a user_id filter policy.
-      sid       = "ManageAlertSubscriptions"
-      actions   = ["sns:Subscribe", "sns:Unsubscribe"]
+      # Per-user e-mail subscriptions with a user_id filter policy, and nothing else: a
+      # compromised gateway cannot subscribe an HTTP endpoint, a queue or a Lambda of its
+      # choosing to every user's alerts.
+      sid       = "SubscribeUsersByEmail"
+      actions   = ["sns:Subscribe"]
+      resources = [var.topic_arn]
+      condition = [{
+        test     = "StringEquals"
+        variable = "sns:Protocol"
+        values   = var.subscription_protocols
+      }]
+    },
+    {
+      sid       = "UnsubscribeUsers"
+      actions   = ["sns:Unsubscribe"]
       resources = [var.topic_arn, "${var.topic_arn}:*"]
     },
     local.kms_use,
@@ -158,14 +170,11 @@ module "keda_operator" {
   attach_custom_policy = true
   policy_statements = [
     {
+      # Queue attributes are metadata: reading them needs no KMS permission, even on an
+      # encrypted queue.
       sid       = "ReadQueueDepth"
       actions   = ["sqs:GetQueueAttributes"]
       resources = [var.queue_arn]
-    },
-    {
-      sid       = "DecryptQueueAttributes"
-      actions   = ["kms:Decrypt", "kms:DescribeKey"]
-      resources = [var.kms_key_arn]
     },
   ]
 

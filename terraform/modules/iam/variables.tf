@@ -71,6 +71,17 @@ variable "topic_arn" {
   type        = string
 }
 
+variable "subscription_protocols" {
+  description = "SNS protocols the gateway may subscribe users with (the app uses e-mail only)."
+  type        = list(string)
+  default     = ["email"]
+
+  validation {
+    condition     = length(setsubtract(var.subscription_protocols, ["email", "email-json", "sms"])) == 0
+    error_message = "Only user-facing protocols (email, email-json, sms): never http(s), sqs, lambda or firehose."
+  }
+}
+
 variable "kms_key_arn" {
   description = "Key that encrypts the table, the queue and the topic."
   type        = string

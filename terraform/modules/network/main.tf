@@ -49,6 +49,8 @@ module "vpc" {
   }
   private_subnet_tags = {
     "kubernetes.io/role/internal-elb" = 1
+    # Karpenter launches nodes into the subnets with this tag (EC2NodeClass).
+    "karpenter.sh/discovery" = var.name
   }
 
   tags = var.tags

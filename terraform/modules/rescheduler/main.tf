@@ -83,6 +83,13 @@ module "lambda" {
     }
   }
 
+  # EventBridge invokes the function asynchronously: no Lambda-side retries (a failed pass is
+  # caught up by the next minute's, and a retried late pass would only race it) and no event
+  # older than a minute.
+  create_async_event_config    = true
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = 60
+
   allowed_triggers = {
     every_minute = {
       principal  = "events.amazonaws.com"

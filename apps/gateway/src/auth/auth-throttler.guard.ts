@@ -24,11 +24,3 @@ export class AuthThrottlerGuard extends ThrottlerGuard {
     throw new RateLimitedError(Math.max(1, Math.ceil(detail.timeToBlockExpire)));
   }
 }
-
-/** Per-e-mail tracking for sign-in and sign-up; falls back to the client IP when no e-mail is given. */
-export function emailTracker(req: Record<string, unknown>): string {
-  const body = req.body as { email?: unknown } | undefined;
-  const email =
-    typeof body?.email === 'string' ? body.email.trim().toLowerCase().slice(0, 254) : '';
-  return email ? `email:${email}` : `ip:${String(req.ip)}`;
-}

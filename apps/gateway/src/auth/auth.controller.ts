@@ -41,7 +41,7 @@ export class AuthController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SessionDto> {
-    const session = await this.auth.signIn(dto.email, dto.password);
+    const session = await this.auth.signIn(dto.email, dto.password, req.ip);
     reply.setCookie(SESSION_COOKIE, session.accessToken, {
       httpOnly: true,
       sameSite: 'lax',

@@ -1,12 +1,41 @@
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import {
+  IsEmail,
+  IsString,
+  MaxLength,
+  MinLength,
+  registerDecorator,
+  ValidationOptions,
+} from 'class-validator';
+import { emailProblem, normalizeEmail } from '@app/auth';
 
-export const normalizeEmail = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
+const normalize = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? normalizeEmail(value) : value;
+
+/** Refuses control, invisible, bidi-formatting and compatibility (look-alike) characters. */
+function IsPlainEmailText(options?: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'isPlainEmailText',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      options,
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || !emailProblem(value),
+        defaultMessage: (args) => emailProblem(String(args?.value)) ?? 'email is not acceptable',
+      },
+    });
+}
 
 export class SignUpDto {
-  /** The user's e-mail address; stored trimmed and lower-cased. @example "ada@example.com" */
-  @Transform(normalizeEmail)
+  /**
+   * The user's e-mail address. Stored trimmed, in Unicode NFC and lower-cased, so one address has
+   * one account whatever its spelling. Refused: control, invisible and bidirectional-formatting
+   * characters (such as U+202E), and compatibility characters that NFKC would change (fullwidth
+   * look-alikes such as "ａ"). @example "ada@example.com"
+   */
+  @Transform(normalize)
+  @IsPlainEmailText()
   @IsEmail({}, { message: 'email must be a valid e-mail address' })
   @MaxLength(254)
   email!: string;
@@ -19,9 +48,10 @@ export class SignUpDto {
 }
 
 export class SignInDto {
-  /** @example "ada@example.com" */
-  @Transform(normalizeEmail)
+  /** Normalised as at sign-up (trimmed, NFC, lower-cased). @example "ada@example.com" */
+  @Transform(normalize)
   @IsString()
+  @IsPlainEmailText()
   @MaxLength(254)
   email!: string;
 

@@ -7,6 +7,7 @@ import {
   UsersRepository,
 } from '@app/auth';
 import { AlertSubscriptions } from './alert-subscriptions';
+import { SignInDelays } from './sign-in-delays';
 import { AuthService, INVALID_CREDENTIALS, InvalidCredentialsError } from './auth.service';
 
 function fakes(
@@ -47,6 +48,7 @@ function fakes(
     hasher as unknown as PasswordHasher,
     tokens as unknown as TokenService,
     alerts as unknown as AlertSubscriptions,
+    new SignInDelays({ freeFailures: 3, maxDelaySeconds: 900 }),
   );
   return { service, users, repo, hasher, alerts };
 }
@@ -104,13 +106,38 @@ describe('AuthService', () => {
   it('answers an unknown e-mail and a wrong password alike, after the same hashing work', async () => {
     const { service, hasher } = fakes();
     await service.signUp('a@example.com', 'long enough');
-    const unknown = await service.signIn('b@example.com', 'long enough').catch((e: Error) => e);
-    const wrong = await service.signIn('a@example.com', 'not it').catch((e: Error) => e);
+    const unknown = await service
+      .signIn('b@example.com', 'long enough', '192.0.2.1')
+      .catch((e: Error) => e);
+    const wrong = await service
+      .signIn('a@example.com', 'not it', '192.0.2.1')
+      .catch((e: Error) => e);
     for (const err of [unknown, wrong]) {
       expect(err).toBeInstanceOf(InvalidCredentialsError);
       expect((err as InvalidCredentialsError).message).toBe(INVALID_CREDENTIALS);
     }
     expect(hasher.verifyDummy).toHaveBeenCalledTimes(1);
     expect(hasher.verify).toHaveBeenCalledTimes(1);
+  });
+
+  it('slows repeated wrong passwords for one e-mail with 429, and still lets the owner in from elsewhere', async () => {
+    const { service, hasher } = fakes();
+    await service.signUp('a@example.com', 'long enough');
+    for (let i = 0; i < 3; i++) {
+      await expect(service.signIn('a@example.com', 'wrong', '203.0.113.9')).rejects.toBeInstanceOf(
+        InvalidCredentialsError,
+      );
+    }
+    await expect(service.signIn('a@example.com', 'wrong', '203.0.113.9')).rejects.toBeInstanceOf(
+      InvalidCredentialsError,
+    );
+    const verifiesBefore = hasher.verify.mock.calls.length;
+    await expect(
+      service.signIn('a@example.com', 'long enough', '203.0.113.9'),
+    ).rejects.toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(hasher.verify.mock.calls.length).toBe(verifiesBefore); // refused before any hashing
+    await expect(
+      service.signIn('a@example.com', 'long enough', '198.51.100.7'),
+    ).resolves.toMatchObject({ accessToken: 't' });
   });
 });

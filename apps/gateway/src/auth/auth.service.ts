@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { IssuedToken, PasswordHasher, TokenService, UsersRepository } from '@app/auth';
 import { DependencyUnavailableError, DomainError, ErrorCode } from '@app/platform';
 import { AlertSubscriptions } from './alert-subscriptions';
+import { RateLimitedError } from './auth-throttler.guard';
+import { SignInDelays } from './sign-in-delays';
 import { UserDto } from './auth.dto';
 
 export const INVALID_CREDENTIALS = 'Invalid e-mail or password';
@@ -24,6 +26,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     private readonly alerts: AlertSubscriptions,
+    private readonly delays: SignInDelays,
   ) {}
 
   /**
@@ -48,13 +51,22 @@ export class AuthService {
     return { id: user.id, email: user.email };
   }
 
-  /** Same answer and comparable work for an unknown e-mail and a wrong password. */
-  async signIn(email: string, password: string): Promise<IssuedToken> {
+  /**
+   * Same answer and comparable work for an unknown e-mail and a wrong password. Failures make the
+   * next attempt for the e-mail wait longer (SignInDelays); a success clears the count.
+   */
+  async signIn(email: string, password: string, clientIp: string): Promise<IssuedToken> {
+    const wait = this.delays.waitSeconds(email, clientIp);
+    if (wait > 0) throw new RateLimitedError(wait);
     const user = await this.users.findByEmail(email);
     const ok = user
       ? await this.hasher.verify(user.passwordHash, password)
       : await this.hasher.verifyDummy(password);
-    if (!user || !ok) throw new InvalidCredentialsError();
+    if (!user || !ok) {
+      this.delays.recordFailure(email, clientIp);
+      throw new InvalidCredentialsError();
+    }
+    this.delays.recordSuccess(email, clientIp);
     return this.tokens.issue(user.id, user.tokenVersion);
   }
 

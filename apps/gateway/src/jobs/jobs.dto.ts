@@ -23,6 +23,7 @@ import {
   type Page,
   type PricePoint,
 } from '@app/jobs-domain';
+import { OptionalNotNull } from '@app/platform/http';
 
 const DECIMAL_MESSAGE = 'targetPrice must be a positive decimal string such as "19.99"';
 
@@ -38,18 +39,18 @@ export class CreateJobDto {
   targetPrice!: string;
 
   /** ISO 4217 code; defaults to the server's DEFAULT_CURRENCY. @example "EUR" */
-  @IsOptional()
+  @OptionalNotNull()
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' })
   currency?: string;
 
   /** A CSS selector for the price element, when automatic extraction picks the wrong one. @example "#price .amount" */
-  @IsOptional()
+  @OptionalNotNull()
   @IsString()
   @MaxLength(512)
   selector?: string;
 
   /** Minutes between checks (up to 2 decimals); at least MIN_CHECK_INTERVAL_MINUTES, at most 10080 (a week). @example 60 */
-  @IsOptional()
+  @OptionalNotNull()
   @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
   @IsPositive()
   @Max(10080)
@@ -58,20 +59,20 @@ export class CreateJobDto {
 
 export class UpdateJobDto {
   /** A new target; re-arms a notified job. @example "149.99" */
-  @IsOptional()
+  @OptionalNotNull()
   @IsString({ message: DECIMAL_MESSAGE })
   @Matches(DECIMAL_PATTERN, { message: DECIMAL_MESSAGE })
   targetPrice?: string;
 
   /** @example 120 */
-  @IsOptional()
+  @OptionalNotNull()
   @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
   @IsPositive()
   @Max(10080)
   checkIntervalMinutes?: number;
 
   /** true pauses checking; false resumes a paused or failed job. @example true */
-  @IsOptional()
+  @OptionalNotNull()
   @IsBoolean()
   paused?: boolean;
 }
