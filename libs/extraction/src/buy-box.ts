@@ -212,7 +212,10 @@ function variantJsonAvailability(text: string): Availability {
   return any ? 'InStock' : 'OutOfStock';
 }
 
-/** The buy box of this page, read as a shopper would. */
+/**
+ * The buy box of this page, read as a shopper would. `trace`, when given, receives one line per
+ * signal seen (controls, stock wording, selectors): for diagnosing a misread page.
+ */
 export function readBuyBox(doc: AnyNode, trace?: string[]): BuyBoxReading {
   const controls: Control[] = [];
   const texts: TextSignal[] = [];
@@ -398,8 +401,12 @@ function decide(
     if (fromText('OutOfStock'))
       return { ...base, availability: 'OutOfStock', source: 'buybox:text' };
   }
-  if (disabledBuy) return { ...base, availability: 'OutOfStock', source: 'buybox:disabled' };
+  // A disabled button is out of stock only when nothing on the page says otherwise: some shops
+  // render the button disabled until their script has loaded.
   if (variantJson) return { ...base, availability: variantJson, source: 'variants' };
+  if (!contradictory && fromText('InStock'))
+    return { ...base, availability: 'InStock', source: 'buybox:text' };
+  if (disabledBuy) return { ...base, availability: 'OutOfStock', source: 'buybox:disabled' };
   if (contradictory) return { ...base, availability: null, source: null };
   if (fromText('PreOrder')) return { ...base, availability: 'PreOrder', source: 'buybox:text' };
   if (fromText('BackOrder')) return { ...base, availability: 'BackOrder', source: 'buybox:text' };
