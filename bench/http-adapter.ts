@@ -50,6 +50,7 @@ interface AutocannonResult {
   non2xx: number;
   errors: number;
   timeouts: number;
+  statusCodeStats?: Record<string, { count: number }>;
 }
 type Autocannon = (
   opts: AutocannonOptions,
@@ -74,6 +75,7 @@ interface Row {
   'server CPU %': string;
   'server CPU ms/req': string;
   load: string;
+  statuses: string;
 }
 
 function run(opts: AutocannonOptions): Promise<AutocannonResult> {
@@ -114,6 +116,9 @@ async function load(
     'server CPU %': cpuPct.toFixed(0),
     'server CPU ms/req': (cpuMs / Math.max(1, answered)).toFixed(3),
     load: os.loadavg()[0].toFixed(1),
+    statuses: Object.entries(r.statusCodeStats ?? {})
+      .map(([code, { count }]) => `${code}:${count}`)
+      .join(' '),
   };
 }
 
