@@ -18,7 +18,7 @@ import {
 
 /** Containers that hold other products or site chrome. Tested on class and id of containers. */
 const EXCLUDED =
-  /recommend|carousel|related|relation|similar|also-?(?:viewed|bought|like|purchased)|you-?may|may-?also|cross-?sell|up-?sell|recently-?viewed|frequently-?bought|people-?also|recs-|sponsored|owl-item|slick-slide|swiper-slide|product-?tile|product-?card|\bplp\b|mini-?cart|mini-?bag|cart-?drawer|cart-?flyout|quick-?view|quickview|modal|popup|pop-up|lightbox|newsletter|cookie|accessor|comparison|compare-|\bfbt\b|combo-item|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:footer|mega-?menu)(?:\s|$)/i;
+  /recommend|carousel|related|relation|similar|also-?(?:viewed|bought|like|purchased)|you-?may|may-?also|cross-?sell|up-?sell|recently-?viewed|frequently-?bought|people-?also|sponsored|owl-item|slick-slide|swiper-slide|product-?tile|product-?card|\bplp\b|mini-?cart|mini-?bag|cart-?drawer|cart-?flyout|quick-?view|quickview|modal|popup|pop-up|lightbox|newsletter|cookie|accessor|comparison|compare-|\bfbt\b|combo-item|(?:^|\s)(?:site-?|page-?|global-?|main-?)?(?:footer|mega-?menu)(?:\s|$)/i;
 const EXCLUDED_TAGS = new Set(['footer', 'nav', 'dialog']);
 const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template', 'svg', 'iframe', 'head']);
 /** Class tokens that hide an element (Bootstrap, Angular, utility CSS, shop themes). */
@@ -143,6 +143,17 @@ function ownText(el: Element): string {
   return normaliseText(t);
 }
 
+function hasInteractive(el: Element, depth: number): boolean {
+  if (depth > 6) return true;
+  for (const c of el.children) {
+    if (c.type !== 'tag') continue;
+    const n = (c as Element).name;
+    if (n === 'button' || n === 'input' || n === 'a' || n === 'select' || n === 'form') return true;
+    if (hasInteractive(c as Element, depth + 1)) return true;
+  }
+  return false;
+}
+
 function isControlTag(el: Element): boolean {
   const a = el.attribs;
   switch (el.name) {
@@ -154,7 +165,12 @@ function isControlTag(el: Element): boolean {
       return true;
     case 'div':
     case 'span':
-      return a.role === 'button';
+      // role=button, or a script-driven "button" named like one (<div id="addToCart">) that
+      // wraps no real control of its own.
+      return (
+        a.role === 'button' ||
+        (BUY_CLASS.test(`${a.class ?? ''} ${a.id ?? ''}`) && !hasInteractive(el, 0))
+      );
     default:
       return false;
   }
@@ -276,13 +292,20 @@ export function readBuyBox(doc: AnyNode, trace?: string[]): BuyBoxReading {
       const name = el.name;
       if (SKIP_TAGS.has(name) || EXCLUDED_TAGS.has(name)) continue;
       const a = el.attribs;
-      if (isHidden(a)) continue;
+      if (isHidden(a)) {
+        trace?.push(`skip hidden ${name}.${(a.class ?? '').slice(0, 60)}#${a.id ?? ''}`);
+        continue;
+      }
       const control = isControlTag(el);
       const label = a.class === undefined ? (a.id ?? '') : `${a.class} ${a.id ?? ''}`;
-      if (name === 'header' && !/product|pdp|item/i.test(label)) continue;
+      // A page header is chrome; a <header> inside the buy box (a sticky call-to-action bar) is not.
+      if (name === 'header' && (f & ZONE) === 0 && !/product|pdp|item/i.test(label)) continue;
       // A control's own class ("btn modal", "popup-trigger") describes what it opens, not where
       // it sits: only containers are excluded by their labels.
-      if (!control && label && !PAGE_TAGS.has(name) && isExcluded(label)) continue;
+      if (!control && label && !PAGE_TAGS.has(name) && isExcluded(label)) {
+        trace?.push(`skip excluded ${name}.${label.slice(0, 80)}`);
+        continue;
+      }
       if (name === 'form') {
         const action = (a.action ?? '').split('?')[0];
         if (CART_FORM.test(action) || CART_FORM.test(label)) f |= FORM | ZONE;
