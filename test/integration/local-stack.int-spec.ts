@@ -109,8 +109,8 @@ describe('npm start (tools/local-stack/start.ts)', () => {
     if (withGateway) {
       const base = `http://127.0.0.1:${ports.gateway}`;
       await waitFor(
-        'gateway /health/ready',
-        async () => ((await httpStatus(`${base}/health/ready`)) === 200 ? true : undefined),
+        'gateway /health/dependencies',
+        async () => ((await httpStatus(`${base}/health/dependencies`)) === 200 ? true : undefined),
         30_000,
         run.output,
       );

@@ -449,7 +449,8 @@ async function main(): Promise<void> {
     runnable.map(async (app) => {
       const base = `http://${LOOPBACK}:${portOf(app.portVariable)}`;
       const ready =
-        (await waitForHttp(`${base}/health/ready`, readyDeadline)) &&
+        // Up and every dependency reachable (readiness alone only says the process can serve).
+        (await waitForHttp(`${base}/health/dependencies`, readyDeadline)) &&
         (app.name !== 'gateway' || (await waitForHttp(`${base}/docs`, readyDeadline)));
       if (!ready) notReady.push(app.name);
     }),
@@ -471,7 +472,7 @@ async function main(): Promise<void> {
   }
   for (const app of runnable) {
     const base = `http://localhost:${portOf(app.portVariable)}`;
-    lines.push(`  ${app.name.padEnd(16)} ${base}/health/ready   ${base}/metrics`);
+    lines.push(`  ${app.name.padEnd(16)} ${base}/health/dependencies   ${base}/metrics`);
   }
   lines.push(`  PostgreSQL       ${databaseUrl}`);
   lines.push(`  DynamoDB         ${dynamoEndpoint}  table ${tableName}`);
