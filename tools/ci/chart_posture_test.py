@@ -166,7 +166,8 @@ def check_gateway_network_policy(r, where, doc):
 
 
 # Paths a public route must serve, and paths that must stay in-cluster.
-PUBLIC_PATHS = ["/api/v1/jobs", "/api/v1/signin", "/docs", "/docs/swagger-ui.css", "/docs-json", "/"]
+PUBLIC_PATHS = ["/api/v1/jobs", "/api/v1/signin", "/docs", "/docs/swagger-ui.css", "/docs-json", "/",
+                "/assets/app-3f1c2a9e.js", "/favicon.svg"]
 PRIVATE_PATHS = ["/metrics", "/health/live", "/health/ready", "/health/dependencies", "/healthz"]
 STABLE_SERVICE_ACCOUNTS = {"gateway": "pricewatch-gateway", "scraper-worker": "pricewatch-scraper-worker",
                            "rescheduler": "pricewatch-rescheduler"}
