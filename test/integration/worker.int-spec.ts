@@ -316,6 +316,21 @@ describe('scraper worker (integration)', () => {
     expect(shop.requests('internal')).toBe(0);
   });
 
+  it('records price_uncertain with both prices and never alerts when markup and buy box disagree', async () => {
+    // Both amounts are below the target: an alert on either would be a false one.
+    const job = await createJob('uncertain', '100000', { currency: 'USD' });
+    const j = await waitForStatus(job.id, ['active']);
+    expect(j.lastOutcome).toBe('price_uncertain');
+    expect(j.priceCandidates).toEqual([
+      { price: '52.00', currency: 'USD', source: 'jsonld' },
+      { price: '64.00', currency: 'USD', source: 'heuristic' },
+    ]);
+    expect(j.failureReason).toContain('52.00 USD (jsonld) vs 64.00 USD (heuristic)');
+    expect(j.lastPrice).toBeUndefined();
+    expect((await history(job.id)).points).toHaveLength(0);
+    expect(await notificationsFor(job.id)).toHaveLength(0);
+  });
+
   it('drops a poison message and keeps going', async () => {
     for (const body of [
       'not json',

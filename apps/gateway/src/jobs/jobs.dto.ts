@@ -100,6 +100,26 @@ export class ListJobsQueryDto extends PageQueryDto {
   status?: JobStatus;
 }
 
+export class PriceCandidateDto {
+  /** @example "24.99" */
+  price!: string;
+  /** @example "USD" */
+  currency!: string | null;
+  /** @example "jsonld" */
+  source!: string;
+}
+
+/** Where each field of the check was read, to trace a wrong price. */
+export class FieldSourcesDto {
+  /** @example "jsonld" */
+  price?: string | null;
+  currency?: string | null;
+  availability?: string | null;
+  title?: string | null;
+  /** Why this price was taken when the page's sources disagreed. */
+  note?: string | null;
+}
+
 export class JobDto {
   /** @example "5d0f4f0e-8f1b-4a5e-a0a4-3f5b7d2c9e10" */
   id!: string;
@@ -134,6 +154,8 @@ export class JobDto {
   /** Why the job failed, when status is failed. */
   failureReason?: string;
   notifiedAt?: string;
+  /** The prices the page stated on the last check when they disagreed (lastOutcome price_uncertain). */
+  priceCandidates?: PriceCandidateDto[];
 
   static from(job: Job): JobDto {
     return {
@@ -159,6 +181,11 @@ export class JobDto {
       consecutiveFailures: job.consecutiveFailures,
       failureReason: job.failureReason,
       notifiedAt: job.notifiedAt,
+      priceCandidates: job.priceCandidates?.map((c) => ({
+        price: c.price,
+        currency: c.currency,
+        source: c.source,
+      })),
     };
   }
 }
@@ -182,6 +209,7 @@ export class PricePointDto {
   checkedAt!: string;
   /** @example "jsonld" */
   source!: string;
+  sources?: FieldSourcesDto;
 
   static from(p: PricePoint): PricePointDto {
     return {
@@ -190,6 +218,7 @@ export class PricePointDto {
       currency: p.currency,
       checkedAt: p.checkedAt,
       source: p.source,
+      sources: p.sources,
     };
   }
 }

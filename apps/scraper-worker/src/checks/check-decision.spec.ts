@@ -91,6 +91,51 @@ describe('decide', () => {
     expect(oos.change.set?.status).toBe('active');
   });
 
+  it('never alerts on an uncertain price, even below the target, and keeps both candidates', () => {
+    const candidates = [
+      { price: '49.00', currency: 'EUR', source: 'meta' },
+      { price: '59.00', currency: 'EUR', source: 'heuristic' },
+    ];
+    const d = decide(
+      job({ consecutiveFailures: 1 }),
+      {
+        outcome: 'price_uncertain',
+        price: '59.00',
+        currency: 'EUR',
+        source: 'heuristic',
+        candidates,
+      },
+      'c1',
+      now,
+      policy,
+    );
+    expect(d.pricePoint).toBeUndefined();
+    expect(d.change.set).toMatchObject({
+      status: 'active',
+      lastOutcome: 'price_uncertain',
+      priceCandidates: candidates,
+      nextCheckAt: now.getTime() + 3_600_000 + 180_000,
+    });
+    expect(d.change.set?.notificationSk).toBeUndefined();
+    expect(d.change.set?.lastPrice).toBeUndefined();
+    expect(d.change.set?.consecutiveFailures).toBeUndefined();
+    expect(d.change.set?.failureReason).toContain('49.00 EUR (meta) vs 59.00 EUR (heuristic)');
+    expect(d.change.remove).not.toContain('priceCandidates');
+  });
+
+  it('clears the candidates of an earlier uncertain check once the price is read, and keeps per-field sources on the point', () => {
+    const sources = { price: 'jsonld', currency: 'jsonld', availability: 'buybox', title: 'h1' };
+    const d = decide(
+      job({ priceCandidates: [{ price: '1.00', currency: 'EUR', source: 'meta' }] }),
+      { ...ok('120.00'), sources },
+      'c1',
+      now,
+      policy,
+    );
+    expect(d.change.remove).toContain('priceCandidates');
+    expect(d.pricePoint?.sources).toEqual(sources);
+  });
+
   it('fails the job after the configured number of failures in a row, keeping the reason', () => {
     const d = decide(
       job({ consecutiveFailures: 2 }),

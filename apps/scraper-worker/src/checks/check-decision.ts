@@ -1,6 +1,8 @@
 import {
   CheckOutcome,
   compareDecimal,
+  FieldSources,
+  PriceCandidate,
   Job,
   JobChange,
   notificationSk,
@@ -14,6 +16,10 @@ export interface Observation {
   currency?: string | null;
   title?: string | null;
   source?: string | null;
+  /** Where each field was read; kept on the price point. */
+  sources?: FieldSources;
+  /** The prices the page stated, when they disagree (outcome price_uncertain). */
+  candidates?: PriceCandidate[];
   /** Human-readable detail for a failed outcome; shown in the API, so never internals. */
   reason?: string;
   /** From a 429/503 Retry-After header. */
@@ -41,6 +47,7 @@ const REASONS: Record<Exclude<CheckOutcome, 'ok'>, string> = {
   out_of_stock: 'The product is out of stock',
   fetch_error: 'The page could not be fetched',
   currency_mismatch: 'The page shows a price in another currency',
+  price_uncertain: 'The page states two different prices; no alert until they agree',
 };
 
 /**
@@ -64,7 +71,7 @@ export function decide(
     lastCheckedAt: checkedAt,
     title: seen.title ?? job.title,
   };
-  const remove: JobChange['remove'] = ['claimMessageId', 'claimedAt'];
+  const remove: JobChange['remove'] = ['claimMessageId', 'claimedAt', 'priceCandidates'];
 
   let observed = seen;
   if (seen.outcome === 'ok' && seen.currency && seen.currency !== job.currency) {
@@ -87,6 +94,7 @@ export function decide(
       currency: job.currency,
       checkedAt,
       source: observed.source ?? 'unknown',
+      ...(observed.sources ? { sources: observed.sources } : {}),
     };
     const base = {
       ...common,
@@ -121,6 +129,27 @@ export function decide(
 
   const outcome = observed.outcome;
   const reason = observed.reason ?? REASONS[outcome];
+  // The page contradicts itself: keep both prices for the user, alert on neither, and check again
+  // at the usual interval (the page was read; it is not the job's failure).
+  if (outcome === 'price_uncertain') {
+    const both = (observed.candidates ?? [])
+      .map((c) => `${c.price}${c.currency ? ` ${c.currency}` : ''} (${c.source})`)
+      .join(' vs ');
+    return {
+      change: {
+        set: {
+          ...common,
+          status: 'active',
+          lastOutcome: outcome,
+          lastSource: observed.source ?? undefined,
+          failureReason: both ? `${reason}: ${both}` : reason,
+          priceCandidates: observed.candidates,
+          nextCheckAt: now.getTime() + interval + jitter,
+        },
+        remove: remove.filter((k) => k !== 'priceCandidates'),
+      },
+    };
+  }
   if (outcome === 'out_of_stock') {
     return {
       change: {

@@ -90,13 +90,32 @@ export class PageChecker {
 }
 
 function observe(result: ExtractionResult): Observation {
-  const base = { title: result.title, source: result.source.price ?? null };
+  const s = result.source;
+  const base = {
+    title: result.title,
+    source: s.price ?? null,
+    sources: {
+      price: s.price,
+      currency: s.currency ?? null,
+      availability: s.availability ?? null,
+      title: s.title ?? null,
+      ...(s.priceNote ? { note: s.priceNote } : {}),
+    },
+  };
   if (result.blocked)
     return { ...base, outcome: 'blocked', reason: 'The shop showed a captcha or bot check' };
   if (result.availability && OUT_OF_STOCK.has(result.availability)) {
     return { ...base, outcome: 'out_of_stock', price: result.price, currency: result.currency };
   }
   if (result.price === null) return { ...base, outcome: 'price_not_found' };
+  if (result.priceUncertain)
+    return {
+      ...base,
+      outcome: 'price_uncertain',
+      price: result.price,
+      currency: result.currency,
+      candidates: result.priceUncertain,
+    };
   return { ...base, outcome: 'ok', price: result.price, currency: result.currency };
 }
 

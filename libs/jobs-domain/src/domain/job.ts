@@ -27,8 +27,28 @@ export const CHECK_OUTCOMES = [
   'out_of_stock',
   'fetch_error',
   'currency_mismatch',
+  /** The page states two different prices that no rule reconciles: recorded, never alerted on. */
+  'price_uncertain',
 ] as const;
 export type CheckOutcome = (typeof CHECK_OUTCOMES)[number];
+
+/** Where each field of a check was read ('jsonld', 'state:next', 'heuristic', ...), so a wrong price can be traced. */
+export interface FieldSources {
+  price?: string | null;
+  currency?: string | null;
+  availability?: string | null;
+  title?: string | null;
+  /** Why the price is the one taken when the page's sources disagreed. */
+  note?: string | null;
+}
+
+/** One of the prices a page states, when they disagree. */
+export interface PriceCandidate {
+  /** Exact decimal string. */
+  price: string;
+  currency: string | null;
+  source: string;
+}
 
 export interface Job {
   jobId: string;
@@ -62,6 +82,8 @@ export interface Job {
   claimedAt?: string;
   /** The outbox entry of the alert this job raised, while status is notified. */
   notificationSk?: string;
+  /** The prices the page stated on the last check, when its outcome was price_uncertain. */
+  priceCandidates?: PriceCandidate[];
 }
 
 export interface PricePoint {
@@ -71,6 +93,8 @@ export interface PricePoint {
   currency: string;
   checkedAt: string;
   source: string;
+  /** Per-field sources of the check that recorded this point. */
+  sources?: FieldSources;
 }
 
 export interface Notification {

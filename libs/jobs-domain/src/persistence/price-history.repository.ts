@@ -44,6 +44,7 @@ export class PriceHistoryRepository extends JobsTable {
       currency: item.currency as string,
       checkedAt: item.checkedAt as string,
       source: item.source as string,
+      ...(item.sources ? { sources: item.sources as PricePoint['sources'] } : {}),
     }));
   }
 
