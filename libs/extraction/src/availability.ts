@@ -85,11 +85,12 @@ export function combineAvailability(values: Availability[]): Availability {
 
 type Category = keyof Wording;
 
-function compile(category: Category): RegExp {
+function compile(...categories: Category[]): RegExp {
   const spaced: string[] = [];
   const unspaced: string[] = [];
   for (const [lang, w] of Object.entries(WORDING))
-    (UNSPACED.has(lang) ? unspaced : spaced).push(...w[category]);
+    for (const category of categories)
+      (UNSPACED.has(lang) ? unspaced : spaced).push(...w[category]);
   const parts: string[] = [];
   if (spaced.length) parts.push(`(?<![\\p{L}\\p{N}])(?:${spaced.join('|')})(?![\\p{L}\\p{N}])`);
   if (unspaced.length) parts.push(`(?:${unspaced.join('|')})`);
@@ -107,6 +108,20 @@ export const WORDS: Record<Category, RegExp> = {
   chooseVariant: compile('chooseVariant'),
 };
 
+/**
+ * Any stock wording at all, in one scan: most text of a buy box says nothing about stock, and
+ * one failed test is cheaper than one per category.
+ */
+export const ANY_STOCK_WORDING = compile(
+  'outOfStock',
+  'notify',
+  'preOrder',
+  'backOrder',
+  'discontinued',
+  'inStock',
+  'chooseVariant',
+);
+
 /** A negation just before positive wording: "not in stock", "nicht lieferbar", "не в наличии". */
 const NEGATION =
   /(?<![\p{L}])(?:not|no|non|nicht|kein\w*|nie|ne|не|нет|ej|inte|ikke|niet|geen|não|nem|není|nessun\w*|sin|sans|pas|yok|לא)\s+(?:\p{L}+\s+){0,1}$/iu;
@@ -122,7 +137,7 @@ export function normaliseText(text: string): string {
  */
 export function availabilityFromText(text: string): Availability {
   const t = normaliseText(text.slice(0, 500));
-  if (!t) return null;
+  if (!t || !ANY_STOCK_WORDING.test(t)) return null;
   if (WORDS.discontinued.test(t)) return 'Discontinued';
   if (WORDS.outOfStock.test(t) || WORDS.notify.test(t)) return 'OutOfStock';
   if (WORDS.preOrder.test(t)) return 'PreOrder';

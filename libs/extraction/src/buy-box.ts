@@ -1,5 +1,6 @@
 import type { AnyNode, Element } from 'domhandler';
 import {
+  ANY_STOCK_WORDING,
   Availability,
   WORDS,
   availabilityFromText,
@@ -250,7 +251,9 @@ export function readBuyBox(doc: AnyNode, trace?: string[]): BuyBoxReading {
       if (raw.length > 400) continue;
       const t = raw.trim();
       if (t.length < 2 || t.length > 200) continue;
-      if (WORDS.chooseVariant.test(normaliseText(t))) {
+      const norm = normaliseText(t);
+      if (!ANY_STOCK_WORDING.test(norm)) continue;
+      if (WORDS.chooseVariant.test(norm)) {
         variantSelectors++;
         trace?.push(`choose: ${t.slice(0, 60)}`);
       }
