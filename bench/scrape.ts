@@ -2,6 +2,9 @@
  * Scrape throughput and cost of the worker's real fetch path, against the local fixture shop:
  *
  *   npm run bench:scrape            (= npx tsx bench/scrape.ts)
+ *   npm run -s bench:scrape -- --json   (also one JSON object per path and line:
+ *     {"path","checks","checksPerSecond","cpuMsPerCheck","peakMemoryMb"}, memory = Node RSS +
+ *     Chromium PSS peaks; SCRAPE_RENDERS_PER_PAGE=1 measures a fresh context per render)
  *   SCRAPE_N_STATIC=200 SCRAPE_N_BROWSER=40 SCRAPE_N_MIX=100 SCRAPE_N_BASELINE=20 npm run bench:scrape
  *
  * Paths, each after a warm-up, each with a fixed number of checks:
@@ -61,6 +64,9 @@ const WORKER_CONCURRENCY = int('WORKER_CONCURRENCY', 8);
 const BROWSER_CONCURRENCY = int('BROWSER_CONCURRENCY', 2);
 const BASELINE_CONCURRENCY = 5;
 const JS_SHARE = 0.2;
+/** Warm pages are reset and reused this many times (1 = a fresh browser context per render). */
+const RENDERS_PER_PAGE = int('SCRAPE_RENDERS_PER_PAGE', 50);
+const JSON_OUTPUT = process.argv.includes('--json');
 
 // ---------------------------------------------------------------------------------------------
 // /proc accounting
@@ -196,6 +202,8 @@ class MemorySampler {
 
 interface Result {
   name: string;
+  /** The path's key in --json output. */
+  path: 'static' | 'browser' | 'mix' | 'baseline';
   n: number;
   concurrency: string;
   wallMs: number;
@@ -258,6 +266,7 @@ async function runPool<T>(
 }
 
 async function measure(
+  path: Result['path'],
   name: string,
   concurrency: string,
   items: string[],
@@ -296,6 +305,7 @@ async function measure(
   const load = os.loadavg()[0];
   return {
     name,
+    path,
     n: items.length,
     concurrency,
     wallMs,
@@ -338,6 +348,7 @@ async function main(): Promise<void> {
     maxPages: BROWSER_CONCURRENCY,
     pageTimeoutMs: 30_000,
     recycleAfterPages: 200,
+    rendersPerPage: RENDERS_PER_PAGE,
     userAgent: 'Mozilla/5.0 (pricewatch bench)',
     acceptLanguage: 'en-US,en;q=0.9',
   });
@@ -379,7 +390,7 @@ async function main(): Promise<void> {
       `${executablePath}`,
   );
   console.log(
-    `worker concurrency ${WORKER_CONCURRENCY}, browser pages ${BROWSER_CONCURRENCY}, baseline ${BASELINE_CONCURRENCY} browsers; ` +
+    `worker concurrency ${WORKER_CONCURRENCY}, browser pages ${BROWSER_CONCURRENCY} (renders per page ${RENDERS_PER_PAGE}), baseline ${BASELINE_CONCURRENCY} browsers; ` +
       `N static=${N_STATIC} browser=${N_BROWSER} mix=${N_MIX} baseline=${N_BASELINE}`,
   );
 
@@ -393,10 +404,11 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   const wc = String(WORKER_CONCURRENCY);
   results.push(
-    await measure('http (static)', wc, slugs(N_STATIC, 0), WORKER_CONCURRENCY, viaWorker),
+    await measure('static', 'http (static)', wc, slugs(N_STATIC, 0), WORKER_CONCURRENCY, viaWorker),
   );
   results.push(
     await measure(
+      'browser',
       `browser (js, pool ${BROWSER_CONCURRENCY})`,
       wc,
       slugs(N_BROWSER, 1),
@@ -405,10 +417,11 @@ async function main(): Promise<void> {
     ),
   );
   results.push(
-    await measure('mix 80/20', wc, slugs(N_MIX, JS_SHARE), WORKER_CONCURRENCY, viaWorker),
+    await measure('mix', 'mix 80/20', wc, slugs(N_MIX, JS_SHARE), WORKER_CONCURRENCY, viaWorker),
   );
   results.push(
     await measure(
+      'baseline',
       'baseline: browser/check, mix 80/20',
       String(BASELINE_CONCURRENCY),
       slugs(N_BASELINE, JS_SHARE),
@@ -466,5 +479,23 @@ async function main(): Promise<void> {
         .map((r) => `${r.name} ${(1000 / ((r.nodeCpuMs + r.chromiumCpuMs) / r.n)).toFixed(1)}`)
         .join('; '),
   );
+  const browser = results[1];
+  console.log(
+    `browser path vs baseline: ${(browser.n / browser.wallMs / (base.n / base.wallMs)).toFixed(1)}x the checks/s; ` +
+      `Chromium CPU per JS render ${(browser.chromiumCpuMs / browser.n).toFixed(0)} ms`,
+  );
   console.log(`browser pool after the run: ${JSON.stringify(poolStatus)}`);
+  if (JSON_OUTPUT) {
+    for (const r of results) {
+      console.log(
+        JSON.stringify({
+          path: r.path,
+          checks: r.n,
+          checksPerSecond: Number((r.n / (r.wallMs / 1000)).toFixed(3)),
+          cpuMsPerCheck: Number(((r.nodeCpuMs + r.chromiumCpuMs) / r.n).toFixed(1)),
+          peakMemoryMb: Math.round(r.peakNodeRssMb + r.peakChromiumMb),
+        }),
+      );
+    }
+  }
 }

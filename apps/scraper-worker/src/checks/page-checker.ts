@@ -63,7 +63,10 @@ export class PageChecker {
       this.browser?.status().available
     ) {
       try {
-        const rendered = await this.browser.render(job.url, signal);
+        // The render ends as soon as the extractor finds a price in the DOM.
+        const rendered = await this.browser.render(job.url, signal, {
+          isComplete: (html) => extractProduct(html, options).price !== null,
+        });
         if (rendered.refusedHosts.length > 0) {
           // Destinations only: what the page tried to reach, never what it contained.
           this.logger.warn(

@@ -1,11 +1,12 @@
-import type { BrowserContext, HTTPRequest, Page } from 'puppeteer';
+import type { HTTPRequest } from 'puppeteer';
 import { BrowserProcess, BrowserUnavailableError, type BrowserGeneration } from './browser-process';
 import { findChromiumExecutable } from './chromium-executable';
 import { chromiumArgs, writeProfilePreferences } from './chromium-launch';
 import { EgressBlockedError, EgressGuard } from './egress-guard';
 import { EgressProxy, type EgressRefusal } from './egress-proxy';
 import { FetchError } from './http-fetcher';
-import { settlePage } from './page-settle';
+import { settlePage, settleUntil } from './page-settle';
+import { PageSlot } from './page-slot';
 import { navigationFailure, raceDeadline } from './render-race';
 import { isBlockedResourceType, isTrackerHost } from './request-filter';
 import { Semaphore } from './semaphore';
@@ -63,6 +64,11 @@ export interface BrowserPoolOptions {
   settleQuietMs?: number;
   /** Cap on the settle wait after load. */
   maxSettleMs?: number;
+  /**
+   * Renders one warm page (and its browser context) serves, reset between renders, before it is
+   * replaced; 1 gives every render a fresh context.
+   */
+  rendersPerPage?: number;
   maxHtmlBytes?: number;
   onBlockedRequest?: (blocked: BlockedRequest) => void;
   /** Every connection the egress proxy refused (a destination, never page data). */
@@ -75,7 +81,18 @@ export interface BrowserPoolOptions {
   noSandbox?: boolean;
 }
 
-interface RenderState {
+export interface RenderOptions {
+  /**
+   * The page has what the caller needs (e.g. the extractor finds a price): the render ends as
+   * soon as this holds for the DOM, polled on each change, instead of waiting for it to settle.
+   */
+  isComplete?: (html: string) => boolean;
+}
+
+/** Longest reset of a warm page between renders before it is closed instead. */
+const RESET_TIMEOUT_MS = 5_000;
+
+export interface RenderState {
   refusedHosts: Set<string>;
   blocked: number;
   mainFrameBlocked: string | null;
@@ -103,9 +120,10 @@ export class BrowserPool {
   private readonly slots: Semaphore;
   private readonly process: BrowserProcess | null;
   private readonly proxy: EgressProxy;
-  /** Render in progress per proxy client name, to attribute refused connections. */
-  private readonly renders = new Map<string, RenderState>();
-  private renderSeq = 0;
+  /** Render in progress per proxy client name (one per slot), to attribute refused connections. */
+  private readonly clients = new Map<string, RenderState>();
+  private readonly freeSlots: PageSlot[] = [];
+  private slotSeq = 0;
   private pagesServed = 0;
   private closed = false;
 
@@ -125,6 +143,7 @@ export class BrowserPool {
       launchTimeoutMs: options.launchTimeoutMs ?? 30_000,
       settleQuietMs: options.settleQuietMs ?? 500,
       maxSettleMs: options.maxSettleMs ?? 5_000,
+      rendersPerPage: Math.max(1, options.rendersPerPage ?? 50),
       maxHtmlBytes: options.maxHtmlBytes ?? 5 * 1024 * 1024,
       noSandbox: options.noSandbox ?? false,
     };
@@ -177,7 +196,11 @@ export class BrowserPool {
    * Renders url and returns the DOM as HTML. Throws FetchError (egress_blocked, timeout,
    * too_large, network), BrowserUnavailableError, or the caller's abort reason.
    */
-  async render(url: string, signal?: AbortSignal): Promise<RenderedPage> {
+  async render(
+    url: string,
+    signal?: AbortSignal,
+    renderOptions: RenderOptions = {},
+  ): Promise<RenderedPage> {
     if (this.closed) throw new BrowserUnavailableError('browser pool is closed');
     const browserProcess = this.process;
     if (!browserProcess) throw new BrowserUnavailableError(NO_EXECUTABLE);
@@ -202,7 +225,7 @@ export class BrowserPool {
       const gen = await browserProcess.begin();
       this.pagesServed++;
       try {
-        return await this.renderOn(gen, target, signal);
+        return await this.renderOn(gen, target, signal, renderOptions);
       } finally {
         browserProcess.end(gen);
       }
@@ -214,12 +237,13 @@ export class BrowserPool {
   async close(): Promise<void> {
     this.closed = true;
     this.slots.rejectWaiters(new BrowserUnavailableError('browser pool is closed'));
+    this.freeSlots.length = 0;
     await this.process?.close();
     await this.proxy.close();
   }
 
   private refused(refusal: EgressRefusal): void {
-    const state = this.renders.get(refusal.client);
+    const state = this.clients.get(refusal.client);
     if (state && state.refusedHosts.size < MAX_REFUSED_HOSTS)
       state.refusedHosts.add(`${refusal.host}:${refusal.port}`);
     try {
@@ -229,10 +253,49 @@ export class BrowserPool {
     }
   }
 
+  /** A warm slot of the current browser, or a new one. */
+  private async takeSlot(gen: BrowserGeneration): Promise<PageSlot> {
+    while (this.freeSlots.length > 0) {
+      const slot = this.freeSlots.pop()!;
+      if (slot.gen === gen && !gen.dead) return slot;
+      void slot.close().catch(noop);
+    }
+    return PageSlot.open(gen, {
+      userAgent: this.opts.userAgent,
+      acceptLanguage: this.opts.acceptLanguage,
+      proxyCredentials: this.proxy.credentials(`slot-${++this.slotSeq}`),
+      onRequest: (slot, req) => void this.screen(slot, req),
+    });
+  }
+
+  /** After a render: reset and keep the slot warm, or close it (unhealthy, or served enough). */
+  private async returnSlot(slot: PageSlot, healthy: boolean): Promise<void> {
+    this.clients.delete(slot.client);
+    const gen = slot.gen;
+    if (healthy && !gen.dead && !gen.retiring && slot.renders < this.opts.rendersPerPage) {
+      try {
+        await raceDeadline(slot.reset(RESET_TIMEOUT_MS), RESET_TIMEOUT_MS + 1_000);
+        if (!this.closed) {
+          this.freeSlots.push(slot);
+          return;
+        }
+      } catch {
+        // A page that will not go blank is closed with its context below.
+      }
+    }
+    const closed = await raceDeadline(slot.close(), RESET_TIMEOUT_MS).then(
+      () => true,
+      () => false,
+    );
+    // A context that does not close in time means a wedged browser: replace it.
+    if (!closed) this.process?.discard(gen);
+  }
+
   private async renderOn(
     gen: BrowserGeneration,
     target: URL,
     signal: AbortSignal | undefined,
+    renderOptions: RenderOptions,
   ): Promise<RenderedPage> {
     if (signal?.aborted) throw signal.reason;
     const started = performance.now();
@@ -242,86 +305,65 @@ export class BrowserPool {
       mainFrameBlocked: null,
       finished: false,
     };
-    const client = `render-${++this.renderSeq}`;
-    this.renders.set(client, state);
-    // Created outside the race so that whatever happens, this exact context gets closed.
-    const contextPromise = gen.browser.createBrowserContext();
-    contextPromise.catch(noop);
+    let healthy = false;
+    // Opening a slot counts against the deadline too; whatever happens, the slot is returned.
+    const slotPromise = this.takeSlot(gen);
+    slotPromise.catch(noop);
+    const work = slotPromise.then((slot) => {
+      slot.renders++;
+      slot.state = state;
+      this.clients.set(slot.client, state);
+      return this.renderWork(slot, target, state, started, renderOptions);
+    });
     try {
-      return await raceDeadline(
-        this.renderWork(contextPromise, client, target, state, started),
-        this.opts.pageTimeoutMs,
-        signal,
-      );
+      const page = await raceDeadline(work, this.opts.pageTimeoutMs, signal);
+      healthy = true;
+      return page;
     } catch (err) {
       if (err instanceof FetchError || err === signal?.reason) throw err;
       if (state.mainFrameBlocked) throw new FetchError('egress_blocked', state.mainFrameBlocked);
       if (gen.dead || !gen.browser.connected) {
         throw new FetchError('network', 'the browser exited during the render', { cause: err });
       }
+      // A navigation error leaves the page usable.
+      healthy = true;
       throw navigationFailure(err);
     } finally {
       state.finished = true;
-      await this.closeContext(gen, contextPromise);
-      this.renders.delete(client);
+      const slot = await slotPromise.catch(() => null);
+      if (slot) {
+        slot.state = null;
+        await this.returnSlot(slot, healthy);
+      }
     }
   }
 
-  /** A context that does not close in time means a wedged browser: replace it. */
-  private async closeContext(
-    gen: BrowserGeneration,
-    contextPromise: Promise<BrowserContext>,
-  ): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const closed = await Promise.race([
-      contextPromise
-        .then((c) => c.close())
-        .then(
-          () => true,
-          () => true,
-        ),
-      new Promise<boolean>((r) => {
-        timer = setTimeout(() => r(false), 5_000);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!closed) this.process?.discard(gen);
-  }
-
   private async renderWork(
-    contextPromise: Promise<BrowserContext>,
-    client: string,
+    slot: PageSlot,
     target: URL,
     state: RenderState,
     started: number,
+    renderOptions: RenderOptions,
   ): Promise<RenderedPage> {
-    const context = await contextPromise;
-    const page = await context.newPage();
-    // Answers the egress proxy's challenge; the name attributes refused connections to this render.
-    await page.authenticate(this.proxy.credentials(client));
-    await page.setBypassServiceWorker(true);
-    await page.setUserAgent({ userAgent: this.opts.userAgent });
-    await page.setExtraHTTPHeaders({ 'accept-language': this.opts.acceptLanguage });
-    await page.setRequestInterception(true);
-    page.on('request', (req) => void this.screen(page, req, state));
-
+    const { page } = slot;
     const response = await page.goto(target.href, {
-      waitUntil: 'load',
+      waitUntil: renderOptions.isComplete ? 'domcontentloaded' : 'load',
       timeout: this.opts.pageTimeoutMs,
     });
+    if (response?.headers()['proxy-status']?.startsWith('pricewatch-egress'))
+      throw new FetchError('egress_blocked', 'the page led to an address pricewatch may not fetch');
     // Leave time for page.content() before the hard deadline.
-    await settlePage(page, this.opts.settleQuietMs, () =>
+    const budget = () =>
       Math.max(
         0,
         Math.min(
           this.opts.maxSettleMs,
           this.opts.pageTimeoutMs - (performance.now() - started) - 500,
         ),
-      ),
-    );
-    if (response?.headers()['proxy-status']?.startsWith('pricewatch-egress'))
-      throw new FetchError('egress_blocked', 'the page led to an address pricewatch may not fetch');
-    const html = await page.content();
+      );
+    const html = renderOptions.isComplete
+      ? await settleUntil(page, renderOptions.isComplete, this.opts.settleQuietMs, budget)
+      : (await settlePage(page, this.opts.settleQuietMs, budget), await page.content());
     if (Buffer.byteLength(html) > this.opts.maxHtmlBytes) {
       throw new FetchError(
         'too_large',
@@ -338,12 +380,16 @@ export class BrowserPool {
     };
   }
 
-  private async screen(page: Page, req: HTTPRequest, state: RenderState): Promise<void> {
+  private async screen(slot: PageSlot, req: HTTPRequest): Promise<void> {
     if (req.isInterceptResolutionHandled()) return;
+    const state = slot.state;
+    const page = slot.page;
     const block = async (reason: BlockedRequest['reason'], message: string) => {
-      state.blocked++;
-      if (req.isNavigationRequest() && req.frame() === page.mainFrame())
-        state.mainFrameBlocked = message;
+      if (state) {
+        state.blocked++;
+        if (req.isNavigationRequest() && req.frame() === page.mainFrame())
+          state.mainFrameBlocked = message;
+      }
       try {
         this.options.onBlockedRequest?.({
           url: req.url().slice(0, 2048),
@@ -361,8 +407,13 @@ export class BrowserPool {
     } catch {
       return block('egress', 'invalid request URL');
     }
-    if (url.protocol === 'data:' || url.protocol === 'blob:') {
+    if (url.protocol === 'data:' || url.protocol === 'blob:' || url.href === 'about:blank') {
       await req.continue().catch(noop);
+      return;
+    }
+    // Between renders the page only goes blank; anything else is a leftover of the last job.
+    if (!state || state.finished) {
+      await req.abort('aborted').catch(noop);
       return;
     }
     if (isBlockedResourceType(req.resourceType()))
@@ -376,7 +427,11 @@ export class BrowserPool {
       await req.abort('namenotresolved').catch(noop);
       return;
     }
-    if (state.finished) return;
+    if (state.finished) {
+      await req.abort('aborted').catch(noop);
+      return;
+    }
+    slot.noteOrigin(url);
     await req.continue().catch(noop);
   }
 }

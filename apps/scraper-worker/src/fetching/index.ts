@@ -12,6 +12,7 @@ export type {
   BlockedRequest,
   BrowserPoolOptions,
   BrowserPoolStatus,
+  RenderOptions,
   RenderedPage,
 } from './browser-pool';
 export { findChromiumExecutable } from './chromium-executable';

@@ -38,3 +38,53 @@ export async function settlePage(
   if (rest === 0) return;
   await page.evaluate(`(${WAIT_FOR_QUIET_DOM})(${Math.min(quietMs, rest)}, ${rest})`).catch(noop);
 }
+
+/**
+ * Runs in the page: resolves true at the first DOM change (but not before minMs, so a page that
+ * mutates constantly is not read constantly), false after maxMs without one.
+ */
+const WAIT_FOR_CHANGE = `(minMs, maxMs) => new Promise((resolve) => {
+  const start = Date.now();
+  let changed = false;
+  const finish = (value) => { observer.disconnect(); clearTimeout(maxTimer); resolve(value); };
+  const observer = new MutationObserver(() => {
+    if (changed) return;
+    changed = true;
+    setTimeout(() => finish(true), Math.max(0, minMs - (Date.now() - start)));
+  });
+  observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+  const maxTimer = setTimeout(() => finish(changed), maxMs);
+})`;
+
+const MIN_POLL_MS = 100;
+
+/**
+ * Reads the page until `isComplete` holds for its HTML (the extractor has what it needs), or it
+ * settles without (network idle and no DOM change for quietMs), or `budgetMs()` runs out; returns
+ * the last HTML read.
+ */
+export async function settleUntil(
+  page: Page,
+  isComplete: (html: string) => boolean,
+  quietMs: number,
+  budgetMs: () => number,
+): Promise<string> {
+  const deadline = performance.now() + budgetMs();
+  let idle = false;
+  void page
+    .waitForNetworkIdle({ idleTime: quietMs, timeout: budgetMs() || 1 })
+    .then(() => {
+      idle = true;
+    })
+    .catch(noop);
+  for (;;) {
+    const html = await page.content();
+    if (isComplete(html)) return html;
+    const rest = Math.round(deadline - performance.now());
+    if (rest <= 0) return html;
+    const changed = await page
+      .evaluate(`(${WAIT_FOR_CHANGE})(${MIN_POLL_MS}, ${Math.min(quietMs, rest)})`)
+      .catch(() => false);
+    if (!changed && idle) return page.content();
+  }
+}
