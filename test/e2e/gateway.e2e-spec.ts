@@ -392,6 +392,11 @@ describe('gateway API (e2e)', () => {
         /checkIntervalMinutes/,
       ],
       ['a missing url', { targetPrice: '10' }, /url/],
+      [
+        'an interval in exponent form (class-validator used to throw on it: a 500)',
+        { url: 'https://shop.example.com/a', targetPrice: '10', checkIntervalMinutes: -5e-324 },
+        /checkIntervalMinutes/,
+      ],
     ])('rejects %s', async (_, body, message) => {
       const res = await post('/jobs', body, s.auth);
       expect(res.status).toBe(400);
@@ -752,6 +757,23 @@ describe('gateway API (e2e)', () => {
     expect(doc.paths['/api/v1/signin'].post.security).toBeUndefined();
     expect(doc.paths['/api/v1/jobs'].post.responses).toHaveProperty('202');
     expect(doc.paths['/api/v1/jobs'].post.responses).toHaveProperty('400');
+    // The document states what the server enforces.
+    const schemas = doc.components.schemas;
+    expect(schemas.CreateJobDto.additionalProperties).toBe(false);
+    expect(schemas.SignUpDto.additionalProperties).toBe(false);
+    expect(schemas.CreateJobDto.properties.checkIntervalMinutes.minimum).toBe(5);
+    expect(schemas.CreateJobDto.properties.url.format).toBe('uri');
+    expect(schemas.JobDto.properties.id.format).toBe('uuid');
+    expect(schemas.JobDto.properties.createdAt.format).toBe('date-time');
+    const limit = doc.paths['/api/v1/jobs'].get.parameters.find((p: AnyJson) => p.name === 'limit');
+    expect(limit).toMatchObject({ required: false, schema: { type: 'integer', minimum: 1 } });
+    expect(doc.paths['/api/v1/jobs/{id}'].patch.requestBody.required).toBe(false);
+    for (const status of ['400', '401', '413', '415', '503']) {
+      expect(
+        doc.paths['/api/v1/jobs'].post.responses[status].content['application/problem+json'],
+      ).toBeDefined();
+    }
+    expect(doc.paths['/api/v1/signin'].post.responses).toHaveProperty('429');
     const ui = await fetch(`${gw.baseUrl}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toMatch(/swagger/i);

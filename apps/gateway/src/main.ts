@@ -19,7 +19,7 @@ export async function createGateway(config: GatewayEnv) {
     },
   });
   await app.register(fastifyCookie);
-  setupSwagger(app);
+  setupSwagger(app, { minCheckIntervalMinutes: config.app.MIN_CHECK_INTERVAL_MINUTES });
   return app;
 }
 

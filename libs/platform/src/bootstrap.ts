@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { registerRouteMethods, RouteMethods } from './errors';
+import { ErrorCode, registerRouteMethods, RequestRejectedError, RouteMethods } from './errors';
 import { registerLoadShedding, type LoadSheddingOptions } from './load-shedding';
 import { observeHttpRequest } from './metrics';
 import { assertJsonWithinBounds } from './validation';
@@ -109,6 +109,14 @@ export async function createHttpApp(
     return defaultJson(req, text, (err, parsed) => {
       if (err) return done(err, undefined);
       try {
+        // Every body of these APIs is an object; `null`, a bare value or an array is not one.
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          throw new RequestRejectedError(
+            400,
+            ErrorCode.MALFORMED_REQUEST,
+            'The body must be a JSON object',
+          );
+        }
         assertJsonWithinBounds(parsed);
       } catch (bounds) {
         return done(bounds as Error, undefined);

@@ -288,12 +288,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
   toResponse(exception: unknown, req?: RequestLike): ProblemResponse {
     const routeMiss =
       exception instanceof NotFoundException && req !== undefined && !req.routeOptions?.url;
+    // A method the path does not serve: 405, whatever failed on the way (Nest's 404, or Fastify
+    // refusing the body of a method such as QUERY before any route ran).
     const routes = req?.server ? routeMethodsByServer.get(req.server) : undefined;
-    if (routeMiss && routes && req.url !== undefined) {
-      const path = req.url.split('?')[0];
-      const allowed = routes.allowedMethods(path);
-      if (allowed.length > 0) {
-        exception = new MethodNotAllowedError(String(req.method ?? '').toUpperCase(), allowed);
+    if (routes && req?.url !== undefined && req.method !== undefined) {
+      const method = req.method.toUpperCase();
+      const allowed = routes.allowedMethods(req.url.split('?')[0]);
+      if (allowed.length > 0 && !allowed.includes(method)) {
+        exception = new MethodNotAllowedError(method, allowed);
       }
     }
     if (routeMiss && !(exception instanceof MethodNotAllowedError)) {

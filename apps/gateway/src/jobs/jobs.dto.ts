@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
@@ -11,6 +12,7 @@ import {
   Max,
   MaxLength,
   Min,
+  registerDecorator,
 } from 'class-validator';
 import {
   CHECK_OUTCOMES,
@@ -26,6 +28,25 @@ import {
 import { OptionalNotNull } from '@app/platform/http';
 
 const DECIMAL_MESSAGE = 'targetPrice must be a positive decimal string such as "19.99"';
+
+/**
+ * Minutes with up to two decimals. Checked here rather than with IsNumber's maxDecimalPlaces,
+ * which throws (a 500) on numbers whose text is in exponent form, such as -5e-324.
+ */
+function HasAtMostTwoDecimals(): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'hasAtMostTwoDecimals',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate: (value: unknown) =>
+          typeof value !== 'number' ||
+          (Number.isFinite(value) && Math.round(value * 100) / 100 === value),
+        defaultMessage: (args) => `${args?.property} must have at most 2 decimal places`,
+      },
+    });
+}
 
 export class CreateJobDto {
   /** The product page: http(s), no credentials, public host, at most 2048 characters. @example "https://shop.example.com/p/123" */
@@ -51,7 +72,8 @@ export class CreateJobDto {
 
   /** Minutes between checks (up to 2 decimals); at least MIN_CHECK_INTERVAL_MINUTES, at most 10080 (a week). @example 60 */
   @OptionalNotNull()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @HasAtMostTwoDecimals()
   @IsPositive()
   @Max(10080)
   checkIntervalMinutes?: number;
@@ -66,7 +88,8 @@ export class UpdateJobDto {
 
   /** @example 120 */
   @OptionalNotNull()
-  @IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @HasAtMostTwoDecimals()
   @IsPositive()
   @Max(10080)
   checkIntervalMinutes?: number;
@@ -78,7 +101,8 @@ export class UpdateJobDto {
 }
 
 export class PageQueryDto {
-  /** Page size, 1 to 100. @example 20 */
+  /** Page size, 1 to 100; 20 when omitted. */
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20, example: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
