@@ -96,6 +96,17 @@ describe('availability', () => {
     expect(availabilityFromText(text)).toBe('OutOfStock');
   });
 
+  it.each([
+    'Almost sold out!',
+    'Nearly sold out',
+    'Casi agotado',
+    'Fast ausverkauft',
+    '即将售罄',
+    '품절 임박',
+  ])('reads the urgency %j as in stock, not out of stock', (text) => {
+    expect(availabilityFromText(text)).toBe('InStock');
+  });
+
   it('says nothing about unrelated text', () => {
     expect(availabilityFromText('Free delivery on orders over 50')).toBeNull();
     expect(availabilityFromText('Stockholm store opening hours')).toBeNull();

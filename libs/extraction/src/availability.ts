@@ -126,6 +126,12 @@ export const ANY_STOCK_WORDING = compile(
 const NEGATION =
   /(?<![\p{L}])(?:not|no|non|nicht|kein\w*|nie|ne|не|нет|ej|inte|ikke|niet|geen|não|nem|není|nessun\w*|sin|sans|pas|yok|לא)\s+(?:\p{L}+\s+){0,1}$/iu;
 
+/** "Almost" before sold-out wording, in the spaced languages of WORDING. */
+const ALMOST =
+  /(?<![\p{L}])(?:almost|nearly|close to|about to|casi|fast|presque|bient[ôo]t|quasi|quase|bijna|prawie|n[äa]stan|n[æa]sten|t[ée]m[ěe][řr]|почти)\s+(?:\p{L}+\s+)?$/iu;
+/** The same where words are not spaced: "即将售罄", "품절 임박". */
+const ALMOST_UNSPACED = /即将售罄|即將售罄|快售罄|快要售罄|품절\s?임박|残りわずか/u;
+
 /** Lower-cased, whitespace-collapsed, typographic apostrophes made plain. */
 export function normaliseText(text: string): string {
   return text.replace(/[’`´]/g, "'").replace(/\s+/g, ' ').trim().toLowerCase();
@@ -139,7 +145,14 @@ export function availabilityFromText(text: string): Availability {
   const t = normaliseText(text.slice(0, 500));
   if (!t || !ANY_STOCK_WORDING.test(t)) return null;
   if (WORDS.discontinued.test(t)) return 'Discontinued';
-  if (WORDS.outOfStock.test(t) || WORDS.notify.test(t)) return 'OutOfStock';
+  const out = WORDS.outOfStock.exec(t);
+  if (out) {
+    // "Almost sold out", "selling fast, nearly gone": urgency on a product that is for sale.
+    if (ALMOST.test(t.slice(Math.max(0, out.index - 24), out.index)) || ALMOST_UNSPACED.test(t))
+      return 'InStock';
+    return 'OutOfStock';
+  }
+  if (WORDS.notify.test(t)) return 'OutOfStock';
   if (WORDS.preOrder.test(t)) return 'PreOrder';
   if (WORDS.backOrder.test(t)) return 'BackOrder';
   const m = WORDS.inStock.exec(t);
@@ -148,5 +161,4 @@ export function availabilityFromText(text: string): Availability {
   // "will be back in stock", "when it's back in stock": about a future restock.
   if (NEGATION.test(before) || /\bback\s+$/.test(before)) return null;
   return 'InStock';
-  return null;
 }
