@@ -37,7 +37,9 @@ COPY tsconfig.json nest-cli.json ./
 COPY libs ./libs
 COPY apps ./apps
 
+# The gateway also serves the web app: static files built from apps/web by esbuild (dist/apps/web).
 FROM sources AS build-gateway
+RUN npx tsx apps/web/build.ts
 RUN npx nest build gateway
 
 FROM sources AS build-scraper-worker
@@ -144,6 +146,7 @@ LABEL org.opencontainers.image.title="pricewatch-gateway" \
       org.opencontainers.image.description="pricewatch REST gateway (NestJS on Fastify)"
 ENV PORT=3000
 COPY --from=build-gateway /src/dist/apps/gateway ./dist/apps/gateway
+COPY --from=build-gateway /src/dist/apps/web ./dist/apps/web
 USER 10001:10001
 EXPOSE 3000
 # ENTRYPOINT is only "node" so that the chart's migration Job can run

@@ -1,12 +1,14 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { buildWeb, webBuildIsStale } from '../../apps/web/build';
 import { bundleIsStale } from '../../tools/local-stack/bundles';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export type AppName = 'gateway' | 'scraper-worker' | 'rescheduler';
 
-/** Builds the apps whose bundle is missing or stale, as `npm start` does. */
+/** Builds the apps whose bundle is missing or stale, as `npm start` does (the gateway with its web app). */
 export async function ensureBuilt(apps: AppName[]): Promise<void> {
+  if (apps.includes('gateway') && (await webBuildIsStale())) await buildWeb();
   for (const app of apps) {
     if (!(await bundleIsStale(app))) continue;
     const out = spawnSync(

@@ -121,6 +121,10 @@ for app in "${APPS[@]}"; do
     log "${BUNDLE[$app]}/main.js missing: npx nest build $app"
     (cd "$ROOT" && timeout 600 npx nest build "$app")
   fi
+  if [ "$app" = gateway ] && [ ! -f "$ROOT/dist/apps/web/index.html" ]; then
+    log "dist/apps/web missing: npx tsx apps/web/build.ts"
+    (cd "$ROOT" && timeout 300 npx tsx apps/web/build.ts)
+  fi
 done
 
 # ---------------------------------------------------------------------------------------------
@@ -277,6 +281,8 @@ smoke_app() {
   cp "$PROD/package.json" "$dir/app/"
   cp -al "$PROD/node_modules" "$dir/app/node_modules" 2>/dev/null || cp -a "$PROD/node_modules" "$dir/app/node_modules"
   cp -r "$ROOT/${BUNDLE[$app]}" "$dir/app/${BUNDLE[$app]}"
+  # The gateway image also carries the web app it serves at / (the Dockerfile's second COPY).
+  [ "$app" != gateway ] || cp -r "$ROOT/dist/apps/web" "$dir/app/dist/apps/web"
   chmod -R go+rX,go-w "$dir"
   [ "$INSTALL_OK" = 1 ] || fail "$app" "production install has dev/optional packages or broken native modules"
 
@@ -339,6 +345,14 @@ smoke_app() {
   done
   note "$app" "ready $ready"
   log "$app: /health/ready $ready $(head -c 300 "$dir/ready.json" 2>/dev/null)"
+  if [ "$app" = gateway ]; then
+    code=$(http_code "http://127.0.0.1:$port/" "$dir/index.html")
+    if [ "$code" = 200 ] && grep -q '/assets/app-' "$dir/index.html"; then
+      note "$app" "web app served"
+    else
+      fail "$app" "GET / answered $code without the web app"
+    fi
+  fi
 
   # SIGTERM, as the kubelet sends to the container's main process; must exit within the grace.
   t0=$(now_ms)

@@ -2,8 +2,9 @@
  * `npm start`: the whole of pricewatch on one machine, with no cloud account.
  *
  * Starts embedded PostgreSQL, dynalite (DynamoDB) and local-aws-sqs (SQS) on 127.0.0.1, creates
- * the jobs table and the checks queue with its DLQ, builds the apps whose bundle is missing or
- * older than their sources, runs the database migrations, then runs the gateway, the scraper
+ * the jobs table and the checks queue with its DLQ, builds the apps (and the web app the gateway
+ * serves at /) whose bundle is missing or older than their sources, runs the database
+ * migrations, then runs the gateway, the scraper
  * worker and the rescheduler loop, each log line prefixed with the app's name. Ctrl-C stops
  * everything in order (apps first, then the services) and keeps the data under the data dir.
  *
@@ -63,6 +64,7 @@ import {
   startSqs,
 } from './services';
 import { bundleIsStale } from './bundles';
+import { buildWeb, webBuildIsStale } from '../../apps/web/build';
 
 const startedAt = Date.now();
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -401,6 +403,11 @@ async function main(): Promise<void> {
   }
 
   if (env.LOCAL_STACK_SKIP_BUILD !== '1') {
+    if (presentApps.some((app) => app.name === 'gateway') && (await webBuildIsStale())) {
+      // The web app the gateway serves at / (esbuild, well under a second).
+      const web = await buildWeb();
+      log('stack', `built the web app: ${web.js} (${web.jsGzipBytes} bytes gzip)`);
+    }
     const nestCli = require.resolve('@nestjs/cli/bin/nest.js');
     for (const app of presentApps) {
       if (!(await bundleIsStale(app.name))) continue;
@@ -467,6 +474,7 @@ async function main(): Promise<void> {
   const gateway = runnable.find((app) => app.name === 'gateway');
   if (gateway) {
     const base = `http://localhost:${portOf(gateway.portVariable)}`;
+    lines.push(`  Web app          ${base}/`);
     lines.push(`  Swagger UI       ${base}/docs`);
     lines.push(`  API base         ${base}`);
   }

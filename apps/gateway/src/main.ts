@@ -5,6 +5,7 @@ import { assertNodeVersion, createHttpApp, exitOnBootstrapError } from '@app/pla
 import { GatewayEnv, loadGatewayConfig, loadMigrationConfig } from './gateway.config';
 import { GatewayModule } from './gateway.module';
 import { setupSwagger } from './swagger';
+import { addSecurityHeaders, registerWebApp } from './web-app/web-app';
 
 /** The gateway from its validated configuration (loadGatewayConfig), not yet listening. */
 export async function createGateway(config: GatewayEnv) {
@@ -19,7 +20,9 @@ export async function createGateway(config: GatewayEnv) {
     },
   });
   await app.register(fastifyCookie);
+  addSecurityHeaders(app);
   setupSwagger(app, { minCheckIntervalMinutes: config.app.MIN_CHECK_INTERVAL_MINUTES });
+  await registerWebApp(app);
   return app;
 }
 

@@ -38,6 +38,15 @@ describe('the Dockerfile', () => {
     expect(own.find((i) => i.op === 'EXPOSE')?.args).toBe(env.PORT);
   });
 
+  it('gateway: builds the web app and ships it beside its bundle, where it serves it from', () => {
+    const build = stages.find((s) => s.name === 'build-gateway')!;
+    expect(build.instructions.map((i) => i.args)).toContain('npx tsx apps/web/build.ts');
+    const own = stages.find((s) => s.name === 'gateway')!.instructions;
+    expect(own.map((i) => i.args)).toContain(
+      '--from=build-gateway /src/dist/apps/web ./dist/apps/web',
+    );
+  });
+
   it('installs production dependencies only, with install scripts reviewed', () => {
     expect(installFlags(stages)).toEqual(
       expect.arrayContaining(['--omit=dev', '--omit=optional', '--strict-allow-scripts']),
