@@ -3,7 +3,13 @@ export type JobStatus =
   'pending' | 'queued' | 'processing' | 'active' | 'notified' | 'failed' | 'paused';
 
 export type CheckOutcome =
-  'ok' | 'price_not_found' | 'blocked' | 'out_of_stock' | 'fetch_error' | 'currency_mismatch';
+  | 'ok'
+  | 'price_not_found'
+  | 'blocked'
+  | 'out_of_stock'
+  | 'fetch_error'
+  | 'currency_mismatch'
+  | 'price_uncertain';
 
 export interface Job {
   id: string;
@@ -25,6 +31,8 @@ export interface Job {
   consecutiveFailures: number;
   failureReason?: string;
   notifiedAt?: string;
+  /** The prices the page stated when they disagreed (lastOutcome price_uncertain). */
+  priceCandidates?: { price: string; currency: string | null; source: string }[];
 }
 
 export interface JobList {

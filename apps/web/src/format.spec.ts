@@ -71,6 +71,12 @@ describe('statusView', () => {
       tone: 'warn',
     });
   });
+
+  it('says when the page showed two prices and no alert was sent', () => {
+    expect(statusView({ status: 'active', lastOutcome: 'price_uncertain' }).detail).toBe(
+      'Last check: The page shows two different prices (no alert)',
+    );
+  });
 });
 
 describe('words for the list', () => {

@@ -73,6 +73,7 @@ export const OUTCOME_WORDS: Record<CheckOutcome, string> = {
   out_of_stock: 'Out of stock',
   fetch_error: 'Page could not be fetched',
   currency_mismatch: 'Price in another currency',
+  price_uncertain: 'The page shows two different prices (no alert)',
 };
 
 export type Tone = 'ok' | 'info' | 'warn' | 'bad' | 'muted';

@@ -31,6 +31,12 @@ const DISCOUNT_AFTER =
 const MINUS_BEFORE = /(?:^|[\s(:])[-−–]\s*(?:\p{Sc}|[A-Z]{3}\b)?\s*$/u;
 const INSTALMENT_BEFORE =
   /(?:\d+\s*[x×]|\d+\s*(?:interest[- ]free\s+)?(?:payments?|instal?lments?|cuotas|rate|raten|parcelas|mensualités|termijnen)\s*(?:of|de|von|à|di|van|sin interés de)?|pay in \d+|as low as|desde|ab\s+\S+\s+mtl|financing|finance from|klarna|afterpay|affirm|monthly)\s*:?\s*$/iu;
+/** Shipping or a per-unit basis named anywhere in the element's own words before the amount ("Free shipping on orders over $50", "Unit price: $2.50"). */
+const NOT_PRICE_LEAD =
+  /shipping|delivery|postage|versand|lieferung|envío|envio|livraison|spedizione|frete|verzending|unit price|price per|per unit|grundpreis|prix au (?:kg|litre)|prezzo al|precio por (?:kg|litro|unidad)|prijs per/iu;
+/** "$5.99 shipping", "4,95 € Versand", in the element's own text (a note beside the price, "Shipping included", says nothing about the amount). */
+const SHIPPING_AFTER =
+  /^\s*\)?\s*(?:shipping|delivery|postage|versand|lieferung|envío|envio|livraison|spedizione|frete|verzending|porto)\b/iu;
 const SHIPPING_BEFORE =
   /(?:shipping|delivery|postage|versand|lieferung|envío|envio|livraison|spedizione|frete|verzending|porto|fracht|wysyłka|frakt|doprava|deposit|pfand|tax|vat|mwst|iva|tva)\s*(?:cost|costs|kosten|fee|charge)?\s*:?\s*(?:from|ab|desde|dès|da|vanaf|od)?\s*:?\s*$/iu;
 
@@ -142,7 +148,7 @@ function completeAmount(
  * decimals fragment is never a price. The candidates that follow the page's h1 are the buy box;
  * when they disagree on the amount the answer is "unknown" rather than a guess.
  */
-export interface BuyBox {
+export interface PriceBox {
   /** The price the buy box presents, or null when there is none or it is ambiguous. */
   price: HeuristicPrice | null;
   /** Every amount shown as a current price on the page (outside recommendation sections). */
@@ -156,10 +162,10 @@ export interface BuyBox {
 }
 
 export function heuristicPrice(page: PageIndex, hints: MoneyHints): HeuristicPrice | null {
-  return readBuyBox(page, hints).price;
+  return readPriceBox(page, hints).price;
 }
 
-export function readBuyBox(page: PageIndex, hints: MoneyHints): BuyBox {
+export function readPriceBox(page: PageIndex, hints: MoneyHints): PriceBox {
   const els = page.priceElements;
   const found: { money: HeuristicPrice; order: number; current: boolean }[] = [];
   const old: string[] = [];
@@ -226,7 +232,9 @@ export function readBuyBox(page: PageIndex, hints: MoneyHints): BuyBox {
       UNIT_AFTER.test(tail) ||
       PERIOD_AFTER.test(tail) ||
       INSTALMENT_BEFORE.test(head) ||
-      SHIPPING_BEFORE.test(head)
+      SHIPPING_BEFORE.test(head) ||
+      SHIPPING_AFTER.test(afterNumber) ||
+      NOT_PRICE_LEAD.test(lead)
     )
       continue;
     const current =

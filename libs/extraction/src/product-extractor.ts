@@ -4,7 +4,7 @@ import type { Element } from 'domhandler';
 import { selectOne } from 'css-select';
 import { Availability, normaliseAvailability } from './availability';
 import { PageIndex, indexPage, textOf, tightTextOf } from './dom';
-import { BuyBox, HeuristicPrice, readBuyBox } from './heuristic';
+import { HeuristicPrice, PriceBox, readPriceBox } from './heuristic';
 import { JsonLdOffer, JsonLdProduct, extractJsonLd } from './jsonld';
 import { MetaProduct, extractMeta } from './meta';
 import { MicrodataProduct, extractMicrodata } from './microdata';
@@ -235,7 +235,7 @@ interface SourceContext {
   meta: MetaProduct;
   declaredCurrency: string | null;
   /** The buy box read from the visible page (heuristic.ts); computed at most once. */
-  buyBox(): BuyBox;
+  buyBox(): PriceBox;
   visiblePrice(): HeuristicPrice | null;
   /** Markup availability checked against the buy box (product-availability.ts); at most once. */
   stock(): AvailabilityReading;
@@ -505,7 +505,7 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
     ...baseHints,
     currencyHint: baseHints.currencyHint ?? declaredCurrency,
   };
-  let box: BuyBox | undefined;
+  let box: PriceBox | undefined;
   let embedded: EmbeddedPrice[] | undefined;
   let stock: AvailabilityReading | undefined;
   const ctx: SourceContext = {
@@ -518,7 +518,7 @@ export function extractProduct(html: string, options: ExtractOptions = {}): Extr
     micro,
     meta,
     declaredCurrency: declaredCurrency ?? null,
-    buyBox: () => (box ??= readBuyBox(page, hints)),
+    buyBox: () => (box ??= readPriceBox(page, hints)),
     visiblePrice: () => ctx.buyBox().price,
     embedded: () => (embedded ??= extractEmbedded(page.stateScripts, options.url)),
     stock: () => (stock ??= productAvailability(page, products, meta.availability)),
