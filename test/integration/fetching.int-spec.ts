@@ -157,13 +157,13 @@ describe('HttpFetcher against the fixture shop', () => {
     ['huge', 'with Content-Length'],
     ['huge?chunked=1', 'chunked, no Content-Length'],
     ['huge-gzip', 'gzip, capped after decompression'],
-  ])('cuts the 50 MB body (%s, %s) quickly without buffering it', async (path) => {
+  ])('cuts the 50 MB body (%s, %s) without buffering it', async (path) => {
     const slug = path.split('?')[0];
     const heapBefore = process.memoryUsage().heapUsed;
-    const started = Date.now();
     const err = await failure(fetcher.fetch(`${shop.baseUrl}/p/${path}`));
     expect(err.kind).toBe('too_large');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // What proves the cut is how little left the shop and how little the heap grew, not the
+    // wall-clock time (a loaded runner took 2.25 s where a quiet one takes 0.1 s).
     // The shop stops when the client stops reading; far less than 50 MB left it.
     await new Promise((r) => setTimeout(r, 50));
     expect(shop.bytesSent(slug)).toBeLessThan(30 * 1024 * 1024);
