@@ -106,7 +106,13 @@ describe('gateway API (e2e)', () => {
     }
 
     // create three jobs; one with the cookie from the same origin
-    const created = [] as { id: string; status: string; targetPrice: string; currency: string }[];
+    const created = [] as {
+      id: string;
+      status: string;
+      targetPrice: string;
+      currency: string;
+      nextCheckAt: string;
+    }[];
     for (const [i, headers] of [
       bearer,
       bearer,
@@ -121,8 +127,20 @@ describe('gateway API (e2e)', () => {
       created.push((await res.json()) as AnyJson);
     }
     expect(created[0].targetPrice).toBe('19.90');
+    // Money may also come as a JSON number, read exactly from its shortest form; out: a string.
+    const asNumber = await post(
+      '/jobs',
+      { url: 'https://shop.example.com/p/n', targetPrice: 19.99, currency: 'EUR' },
+      bearer,
+    );
+    expect(asNumber.status).toBe(202);
+    const numberJob = (await asNumber.json()) as AnyJson;
+    expect(numberJob.targetPrice).toBe('19.99');
+    await fetch(api(`/jobs/${numberJob.id}`), { method: 'DELETE', headers: bearer });
     expect(created[0].currency).toBe('EUR');
     expect(['pending', 'queued']).toContain(created[0].status);
+    // The first check is under way, not 15 minutes ahead (the lease is not a schedule).
+    for (const job of created) expect(Date.parse(job.nextCheckAt)).toBeLessThanOrEqual(Date.now());
 
     // the first checks are on the queue, carrying ids only
     const messages = await drain(sqs, queue.queueUrl);
@@ -366,9 +384,14 @@ describe('gateway API (e2e)', () => {
         /admin is not a known field/,
       ],
       [
-        'a number instead of a decimal string',
-        { url: 'https://shop.example.com/a', targetPrice: 10 },
-        /targetPrice/,
+        'a JSON number that is not an exact decimal',
+        { url: 'https://shop.example.com/a', targetPrice: 0.1 + 0.2 },
+        /send it as a string/,
+      ],
+      [
+        'a JSON number in exponent form',
+        { url: 'https://shop.example.com/a', targetPrice: 1e-7 },
+        /send it as a string/,
       ],
       ['a zero target', { url: 'https://shop.example.com/a', targetPrice: '0' }, /greater than 0/],
       [
@@ -736,9 +759,12 @@ describe('gateway API (e2e)', () => {
     expect(Object.keys(doc.components.securitySchemes)).toEqual(
       expect.arrayContaining(['bearer', 'cookie']),
     );
-    expect(doc.components.schemas.CreateJobDto.properties.targetPrice).toMatchObject({
-      type: 'string',
-    });
+    const targetPrice = doc.components.schemas.CreateJobDto.properties.targetPrice;
+    expect(targetPrice.type).toBeUndefined();
+    expect(targetPrice.oneOf).toEqual([
+      expect.objectContaining({ type: 'string' }),
+      expect.objectContaining({ type: 'number', exclusiveMinimum: true }),
+    ]);
     // Every signed-in route documents both ways in and what the guard answers (@Authenticated());
     // the unsafe ones also the 403 for a cross-site cookie request.
     for (const [path, method] of [

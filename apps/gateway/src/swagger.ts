@@ -73,6 +73,9 @@ function tighten(document: OpenAPIObject, settings: OpenApiSettings): OpenAPIObj
   for (const name of bodySchemas) schemas[name].additionalProperties = false;
   for (const [name, schema] of Object.entries(schemas)) {
     for (const [prop, p] of Object.entries(schema.properties ?? {})) {
+      // A property given as oneOf (money: string or number) keeps no type of its own from the
+      // plugin's reading of the TypeScript type.
+      if (p.oneOf) delete p.type;
       if (p.type !== 'string' || p.format || p.enum) continue;
       if (prop === 'id' || prop === 'jobId') p.format = 'uuid';
       else if (/At$/.test(prop)) p.format = 'date-time';

@@ -1,5 +1,5 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsIn,
@@ -17,6 +17,8 @@ import {
 import {
   CHECK_OUTCOMES,
   DECIMAL_PATTERN,
+  decimalFromJsonNumber,
+  MAX_JSON_NUMBER_DIGITS,
   JOB_STATUSES,
   SCHEDULABLE_STATUSES,
   type CheckOutcome,
@@ -27,7 +29,23 @@ import {
 } from '@app/jobs-domain';
 import { OptionalNotNull } from '@app/platform/http';
 
-const DECIMAL_MESSAGE = 'targetPrice must be a positive decimal string such as "19.99"';
+const DECIMAL_MESSAGE =
+  'targetPrice must be a positive decimal such as "19.99" (a string, or a JSON number with at most 15 significant digits)';
+const moneyMessage = ({ value }: { value: unknown }) =>
+  typeof value === 'number'
+    ? `targetPrice ${String(value)} cannot be read as an exact decimal (more than ${MAX_JSON_NUMBER_DIGITS} significant digits, or an exponent): send it as a string such as "19.99"`
+    : DECIMAL_MESSAGE;
+/** A JSON number becomes the decimal text it stands for, when that is exact (else it stays a number and fails). */
+const moneyFromNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'number' ? (decimalFromJsonNumber(value) ?? value) : value;
+/** The schema of a money input: a decimal string, or a JSON number read exactly. */
+const MONEY_INPUT = {
+  oneOf: [
+    { type: 'string', pattern: DECIMAL_PATTERN.source },
+    { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 999999999999999 },
+  ],
+  example: '199.99',
+} as ApiPropertyOptions;
 
 /**
  * Minutes with up to two decimals. Checked here rather than with IsNumber's maxDecimalPlaces,
@@ -55,7 +73,12 @@ export class CreateJobDto {
   url!: string;
 
   /** Alert when the price is at or below this exact decimal. @example "199.99" */
-  @IsString({ message: DECIMAL_MESSAGE })
+  @ApiProperty({
+    ...MONEY_INPUT,
+    description: 'Alert when the price is at or below this exact decimal.',
+  })
+  @Transform(moneyFromNumber)
+  @IsString({ message: moneyMessage })
   @Matches(DECIMAL_PATTERN, { message: DECIMAL_MESSAGE })
   targetPrice!: string;
 
@@ -82,7 +105,9 @@ export class CreateJobDto {
 export class UpdateJobDto {
   /** A new target; re-arms a notified job. @example "149.99" */
   @OptionalNotNull()
-  @IsString({ message: DECIMAL_MESSAGE })
+  @ApiPropertyOptional({ ...MONEY_INPUT, description: 'A new target; re-arms a notified job.' })
+  @Transform(moneyFromNumber)
+  @IsString({ message: moneyMessage })
   @Matches(DECIMAL_PATTERN, { message: DECIMAL_MESSAGE })
   targetPrice?: string;
 
@@ -144,6 +169,16 @@ export class FieldSourcesDto {
   note?: string | null;
 }
 
+const CHECK_UNDER_WAY: readonly JobStatus[] = ['queued', 'processing'];
+
+function nextCheckAt(job: Job): string | undefined {
+  if (job.nextCheckAt === undefined || !SCHEDULABLE_STATUSES.includes(job.status)) return undefined;
+  if (CHECK_UNDER_WAY.includes(job.status)) {
+    return new Date(Math.min(job.nextCheckAt, Date.parse(job.updatedAt))).toISOString();
+  }
+  return new Date(job.nextCheckAt).toISOString();
+}
+
 export class JobDto {
   /** @example "5d0f4f0e-8f1b-4a5e-a0a4-3f5b7d2c9e10" */
   id!: string;
@@ -161,7 +196,11 @@ export class JobDto {
   status!: JobStatus;
   createdAt!: string;
   updatedAt!: string;
-  /** When the job is next due for a check (ISO 8601), while it is scheduled. */
+  /**
+   * When the job is next due for a check (ISO 8601), while it is scheduled. While a check is under
+   * way (queued, processing, as right after creation) it is when that check was started, never a
+   * time ahead: the internal lease that guards the check is not a schedule.
+   */
   nextCheckAt?: string;
   /** The product title seen on the last successful check. */
   title?: string;
@@ -192,10 +231,7 @@ export class JobDto {
       status: job.status,
       createdAt: job.createdAt,
       updatedAt: job.updatedAt,
-      nextCheckAt:
-        job.nextCheckAt !== undefined && SCHEDULABLE_STATUSES.includes(job.status)
-          ? new Date(job.nextCheckAt).toISOString()
-          : undefined,
+      nextCheckAt: nextCheckAt(job),
       title: job.title,
       lastPrice: job.lastPrice,
       lastCurrency: job.lastCurrency,

@@ -38,3 +38,22 @@ export function normalizeDecimal(value: string, minFraction = 2): string {
 export function isPositiveDecimal(value: string): boolean {
   return isDecimalString(value) && toScaled(value) > 0n;
 }
+
+/** Most significant digits a JSON number may carry and still name one exact decimal. */
+export const MAX_JSON_NUMBER_DIGITS = 15;
+
+/**
+ * The exact decimal a JSON number stands for, read from its shortest round-trip text
+ * (`String(n)`: 19.99 is "19.99", not 19.989999999999998436805981327779591083526611328125), when
+ * that text has at most 15 significant digits and no exponent. Any double with at most 15
+ * significant digits round-trips through that text, so the client's decimal is recovered exactly;
+ * beyond 15 digits (0.1 + 0.2) or in exponent form (1e-7, 1e+21) it is not, and undefined tells
+ * the caller to ask for a string.
+ */
+export function decimalFromJsonNumber(n: number): string | undefined {
+  if (!Number.isFinite(n)) return undefined;
+  const text = String(n);
+  if (/e/i.test(text)) return undefined;
+  const digits = text.replace(/^-/, '').replace('.', '').replace(/^0+/, '');
+  return digits.length <= MAX_JSON_NUMBER_DIGITS ? text : undefined;
+}
