@@ -18,8 +18,13 @@ export interface EgressProxyOptions {
   connectTimeoutMs?: number;
   /** A tunnel or forwarded request with no traffic for this long is closed. */
   idleTimeoutMs?: number;
-  /** Sockets from Chromium at once; more are refused (a page opening thousands of sockets). */
+  /** Sockets from Chromium at once, all clients together; more are not accepted. */
   maxConnections?: number;
+  /**
+   * Open upstream connections per client (one render slot): a page opening thousands of sockets
+   * exhausts its own share, not the other renders'.
+   */
+  maxConnectionsPerClient?: number;
   onRefused?: (refusal: EgressRefusal) => void;
   /**
    * Opens the TCP connection to an address the guard accepted. Tests replace it to stand a
@@ -93,6 +98,7 @@ export class EgressProxy {
   private readonly token = randomBytes(24).toString('base64url');
   private readonly server: http.Server;
   private readonly sockets = new Set<Duplex>();
+  private readonly perClient = new Map<string, number>();
   private readonly opts: Required<Omit<EgressProxyOptions, 'onRefused'>>;
   private listening: Promise<number> | null = null;
   connections = 0;
@@ -105,7 +111,8 @@ export class EgressProxy {
     this.opts = {
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
-      maxConnections: options.maxConnections ?? 256,
+      maxConnections: options.maxConnections ?? 1024,
+      maxConnectionsPerClient: options.maxConnectionsPerClient ?? 64,
       dial: options.dial ?? ((address, port) => net.connect({ host: address, port })),
     };
     this.server = http.createServer({ requestTimeout: 0 });
@@ -189,11 +196,20 @@ export class EgressProxy {
     return addresses[0];
   }
 
-  /** Connects to a judged address; resolves once the TCP connection is up. */
-  private dial(address: string, port: number): Promise<net.Socket> {
+  /** Connects to a judged address for a client within its share; resolves once connected. */
+  private dial(client: string, address: string, port: number): Promise<net.Socket> {
+    const open = this.perClient.get(client) ?? 0;
+    if (open >= this.opts.maxConnectionsPerClient)
+      return Promise.reject(new Error('too many connections for this client'));
+    this.perClient.set(client, open + 1);
     return new Promise((resolve, reject) => {
       const socket = this.opts.dial(address, port);
       this.track(socket);
+      socket.once('close', () => {
+        const n = (this.perClient.get(client) ?? 1) - 1;
+        if (n <= 0) this.perClient.delete(client);
+        else this.perClient.set(client, n);
+      });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error('connect timeout'));
@@ -252,7 +268,7 @@ export class EgressProxy {
     let upstream: net.Socket;
     try {
       const address = await this.destination(target.host, target.port, 'https');
-      upstream = await this.dial(address.address, target.port);
+      upstream = await this.dial(client, address.address, target.port);
     } catch (err) {
       if (err instanceof EgressBlockedError || (err as { code?: string }).code === 'ENOTFOUND') {
         this.refuse(client, target.host, target.port, err);
@@ -286,7 +302,7 @@ export class EgressProxy {
     let upstream: net.Socket;
     try {
       const address = await this.destination(url.hostname, port, 'http');
-      upstream = await this.dial(address.address, port);
+      upstream = await this.dial(client, address.address, port);
     } catch (err) {
       if (err instanceof EgressBlockedError || (err as { code?: string }).code === 'ENOTFOUND') {
         this.refuse(client, url.hostname, port, err);
@@ -326,7 +342,7 @@ export class EgressProxy {
     let upstream: net.Socket;
     try {
       const address = await this.destination(url.hostname, port, 'http');
-      upstream = await this.dial(address.address, port);
+      upstream = await this.dial(client, address.address, port);
     } catch (err) {
       if (err instanceof EgressBlockedError || (err as { code?: string }).code === 'ENOTFOUND') {
         this.refuse(client, url.hostname, port, err);
