@@ -156,6 +156,7 @@ describeWithBrowser('the web app in Chromium', () => {
     await fill(page, 'Password', 'long enough pw');
     await (await byName(page, 'button', 'Sign up'))!.click();
     await byName(page, 'heading', 'Products');
+    expect(await page.$('.boot')).toBeNull(); // the static "Loading…" line is replaced
     // The session is the HttpOnly cookie: nothing readable by scripts holds a token.
     expect(await page.evaluate(() => document.cookie)).toBe('');
     expect(await page.evaluate(() => Object.keys(localStorage).length)).toBe(0);

@@ -64,12 +64,21 @@ describe('shapeHistory', () => {
       now,
     );
     expect(m.outOfStock).toEqual([{ from: Date.parse(at(5)), to: now }]);
+    expect(m.x.max).toBeGreaterThanOrEqual(now);
   });
 
-  it('draws an empty history: the target alone, an hour of time', () => {
+  it('spans the checks in time, with a margin, not a fixed window', () => {
+    const m = shapeHistory([point('b', 1, '10.00'), point('a', 2, '11.00')], job, now);
+    expect(m.x.min).toBeLessThan(Date.parse(at(2)));
+    expect(m.x.min).toBeGreaterThan(Date.parse(at(3)));
+    expect(m.x.max).toBeGreaterThan(Date.parse(at(1)));
+    expect(m.x.max).toBeLessThan(now);
+  });
+
+  it('draws an empty history: the target alone', () => {
     const m = shapeHistory([], job, now);
     expect(m.points).toEqual([]);
-    expect(m.x.max - m.x.min).toBe(3_600_000);
+    expect(m.x.max).toBeGreaterThan(m.x.min);
     expect(m.y.ticks.length).toBeGreaterThan(1);
   });
 

@@ -86,7 +86,11 @@ function timeTicks(min: number, max: number, count: number, locale?: string): Ti
   const span = max - min;
   const fmt = new Intl.DateTimeFormat(
     locale,
-    span <= 36 * HOUR ? { hour: '2-digit', minute: '2-digit' } : { month: 'short', day: 'numeric' },
+    span <= 10 * 60_000
+      ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+      : span <= 36 * HOUR
+        ? { hour: '2-digit', minute: '2-digit' }
+        : { month: 'short', day: 'numeric' },
   );
   const ticks: Tick[] = [];
   for (let i = 0; i < count; i++) {
@@ -151,11 +155,14 @@ export function shapeHistory(
   }
 
   const times = [...checks.map((c) => c.t), ...(Number.isNaN(lastChecked) ? [] : [lastChecked])];
+  if (open !== undefined) times.push(now);
   let xMin = times.length ? Math.min(...times) : now - HOUR;
-  let xMax = Math.max(now, ...times);
-  if (xMax - xMin < HOUR) xMin = xMax - HOUR;
-  if (open !== undefined) outOfStock.push({ from: open, to: xMax });
-  if (xMax === xMin) xMax = xMin + HOUR;
+  let xMax = times.length ? Math.max(...times) : now;
+  // A little room either side, so the first and last points are not on the frame.
+  const pad = Math.max(30_000, (xMax - xMin) * 0.04);
+  xMin -= pad;
+  xMax += pad;
+  if (open !== undefined) outOfStock.push({ from: open, to: Math.min(now, xMax) });
 
   const targetMinor = decimalToMinor(target, scale);
   const values = [...points.map((p) => p.minor), targetMinor];
