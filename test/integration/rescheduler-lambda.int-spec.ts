@@ -47,7 +47,8 @@ function newestSourceMtime(): number {
       else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  for (const d of ['apps/rescheduler/src', 'libs', 'tools/package']) walk(path.join(ROOT, d));
+  for (const d of ['apps/rescheduler/src', 'libs', 'tools/package', 'tools/build'])
+    walk(path.join(ROOT, d));
   newest = Math.max(newest, statSync(path.join(ROOT, 'package-lock.json')).mtimeMs);
   return newest;
 }

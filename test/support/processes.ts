@@ -1,6 +1,7 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { buildWeb, webBuildIsStale } from '../../apps/web/build';
+import { buildApps } from '../../tools/build/apps';
 import { bundleIsStale } from '../../tools/local-stack/bundles';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -9,19 +10,9 @@ export type AppName = 'gateway' | 'scraper-worker' | 'rescheduler';
 /** Builds the apps whose bundle is missing or stale, as `npm start` does (the gateway with its web app). */
 export async function ensureBuilt(apps: AppName[]): Promise<void> {
   if (apps.includes('gateway') && (await webBuildIsStale())) await buildWeb();
-  for (const app of apps) {
-    if (!(await bundleIsStale(app))) continue;
-    const out = spawnSync(
-      process.execPath,
-      [require.resolve('@nestjs/cli/bin/nest.js'), 'build', app],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-      },
-    );
-    if (out.status !== 0)
-      throw new Error(`nest build ${app} failed:\n${out.stdout}\n${out.stderr}`);
-  }
+  const stale: AppName[] = [];
+  for (const app of apps) if (await bundleIsStale(app)) stale.push(app);
+  if (stale.length > 0) await buildApps(stale);
 }
 
 /** One app's bundle running as its own process, the way the local stack and the images run it. */

@@ -35,6 +35,7 @@ export async function bundleIsStale(app: string): Promise<boolean> {
     path.join(ROOT, 'apps', app, 'src'),
     path.join(ROOT, 'apps', app, 'tsconfig.app.json'),
     ...libSources,
+    path.join(ROOT, 'tools', 'build'),
     path.join(ROOT, 'tsconfig.json'),
     path.join(ROOT, 'nest-cli.json'),
     path.join(ROOT, 'package.json'),

@@ -3,9 +3,10 @@
  *
  * Starts embedded PostgreSQL, dynalite (DynamoDB) and local-aws-sqs (SQS) on 127.0.0.1, creates
  * the jobs table and the checks queue with its DLQ, builds the apps (and the web app the gateway
- * serves at /) whose bundle is missing or older than their sources, runs the database
- * migrations, then runs the gateway, the scraper
- * worker and the rescheduler loop, each log line prefixed with the app's name. Ctrl-C stops
+ * serves at /) whose bundle is missing or older than their sources (tools/build/apps.ts: one
+ * esbuild run for all of them, while the services start), runs the scraper worker and the
+ * rescheduler loop, and the gateway once the database migrations are applied, each log line
+ * prefixed with the app's name. Ctrl-C stops
  * everything in order (apps first, then the services) and keeps the data under the data dir.
  *
  * Environment (all optional):
@@ -227,6 +228,23 @@ function runStep(name: string, args: string[], env: NodeJS.ProcessEnv): Promise<
   });
 }
 
+/** Builds, in one run, the apps whose bundle is missing or older than its sources. */
+async function buildStale(candidates: AppSpec[]): Promise<void> {
+  if (candidates.some((app) => app.name === 'gateway') && (await webBuildIsStale())) {
+    // The web app the gateway serves at / (esbuild, well under a second).
+    const web = await buildWeb();
+    log('stack', `built the web app: ${web.js} (${web.jsGzipBytes} bytes gzip)`);
+  }
+  const stale: string[] = [];
+  for (const app of candidates) if (await bundleIsStale(app.name)) stale.push(app.name);
+  if (stale.length === 0) return;
+  log('stack', `building ${stale.join(', ')} (bundles missing or older than their sources)`);
+  // Loaded only when needed: a restart with nothing to build does not pay for TypeScript.
+  const { buildApps } = await import('../build/apps');
+  const { ms } = await buildApps(stale);
+  log('stack', `built ${stale.join(', ')} in ${(ms / 1000).toFixed(1)} s`);
+}
+
 async function waitForHttp(url: string, deadlineMs: number): Promise<boolean> {
   while (Date.now() < deadlineMs && !shutdown) {
     try {
@@ -312,6 +330,12 @@ async function main(): Promise<void> {
     );
   }
   const portOf = (variable: string) => wantedPorts.find(([name]) => name === variable)?.[1] ?? 0;
+
+  // The build runs while the services start: esbuild works in its own process, and the
+  // services mostly wait on their own processes and disks.
+  const built = env.LOCAL_STACK_SKIP_BUILD === '1' ? Promise.resolve() : buildStale(presentApps);
+  // Awaited below; until then a failure must not surface as an unhandled rejection.
+  built.catch(() => undefined);
 
   const jwtSecret = env.JWT_SECRET || (await loadOrCreateSecret(path.join(dataDir, 'jwt-secret')));
   const region = env.AWS_REGION || 'us-east-1';
@@ -402,38 +426,15 @@ async function main(): Promise<void> {
     appEnv.MIN_CHECK_INTERVAL_MINUTES = env.MIN_CHECK_INTERVAL_MINUTES;
   }
 
-  if (env.LOCAL_STACK_SKIP_BUILD !== '1') {
-    if (presentApps.some((app) => app.name === 'gateway') && (await webBuildIsStale())) {
-      // The web app the gateway serves at / (esbuild, well under a second).
-      const web = await buildWeb();
-      log('stack', `built the web app: ${web.js} (${web.jsGzipBytes} bytes gzip)`);
-    }
-    const nestCli = require.resolve('@nestjs/cli/bin/nest.js');
-    for (const app of presentApps) {
-      if (!(await bundleIsStale(app.name))) continue;
-      log('stack', `building ${app.name} (its bundle is missing or older than its sources)`);
-      const buildStarted = Date.now();
-      const code = await runStep(`build:${app.name}`, [nestCli, 'build', app.name], env);
-      if (shutdown) return;
-      if (code !== 0) throw new Error(`nest build ${app.name} failed (exit ${code})`);
-      log('stack', `built ${app.name} in ${((Date.now() - buildStarted) / 1000).toFixed(1)} s`);
-    }
-  }
+  await built;
+  if (shutdown) return;
   const runnable = presentApps.filter((app) => {
     const ok = existsSync(path.join(ROOT, 'dist', 'apps', app.name, 'main.js'));
     if (!ok) log('stack', `skipping ${app.name}: dist/apps/${app.name}/main.js is missing`);
     return ok;
   });
 
-  if (runnable.some((app) => app.name === 'gateway')) {
-    const code = await runStep('migrate', ['dist/apps/gateway/main.js', 'migrate'], appEnv);
-    if (shutdown) return;
-    if (code !== 0) throw new Error(`migrations failed (exit ${code})`);
-  } else {
-    log('stack', 'no gateway in this run: migrations not run');
-  }
-
-  for (const app of runnable) {
+  const startApp = async (app: AppSpec) => {
     const child = spawn(process.execPath, [`dist/apps/${app.name}/main.js`], {
       cwd: ROOT,
       env: { ...appEnv, PORT: String(portOf(app.portVariable)) },
@@ -442,12 +443,23 @@ async function main(): Promise<void> {
     });
     apps.set(app.name, child);
     pipeLines(app.name, child);
-    await lock.recordChild(app.name, child.pid);
+    await lock!.recordChild(app.name, child.pid);
     child.once('exit', (code, signal) => {
       if (shutdown) return;
       log('stack', `${app.name} exited unexpectedly (code ${code}, signal ${signal})`);
       void stopEverything(1, `${app.name} died`);
     });
+  };
+  // The worker and the rescheduler do not use PostgreSQL: they start while migrations run.
+  const gatewayApp = runnable.find((app) => app.name === 'gateway');
+  for (const app of runnable) if (app !== gatewayApp) await startApp(app);
+  if (gatewayApp) {
+    const code = await runStep('migrate', ['dist/apps/gateway/main.js', 'migrate'], appEnv);
+    if (shutdown) return;
+    if (code !== 0) throw new Error(`migrations failed (exit ${code})`);
+    await startApp(gatewayApp);
+  } else {
+    log('stack', 'no gateway in this run: migrations not run');
   }
 
   const readyDeadline = Date.now() + 90_000;

@@ -5,17 +5,14 @@
  *   dist/rescheduler-lambda/lambda.js.map  its source map (kept out of the zip)
  *   dist/rescheduler-lambda.zip            lambda.js at the root: handler `lambda.handler`
  *
- * Nest resolves constructor dependencies from `design:paramtypes` and the config classes convert
- * env strings through `design:type`, metadata that only the TypeScript compiler emits
- * (emitDecoratorMetadata); esbuild strips types without it. So every project .ts file that has a
- * decorator goes through `ts.transpileModule` first (the approach of @anatine/esbuild-decorators),
- * the rest through esbuild's own loader. The AWS SDK v3 is bundled, not taken from the Lambda
- * runtime, so the versions tested are the versions deployed.
+ * Decorator metadata (which esbuild does not emit) comes from tools/build/typescript-plugin.ts,
+ * as for the apps' bundles. The AWS SDK v3 is bundled, not taken from the Lambda runtime, so the
+ * versions tested are the versions deployed.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
-import ts from 'typescript';
+import { typescriptPlugin } from '../build/typescript-plugin';
 import { createZip } from './zip';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -51,49 +48,6 @@ const OPTIONAL_LAZY_REQUIRES = [
   'aws-crt',
 ];
 
-/** Compiler options for decorated files: the project's, with ES modules kept so esbuild can tree-shake. */
-function decoratorCompilerOptions(): ts.CompilerOptions {
-  const configPath = path.join(ROOT, 'tsconfig.json');
-  const { config } = ts.readConfigFile(configPath, (p) => ts.sys.readFile(p));
-  const parsed = ts.parseJsonConfigFileContent(config, ts.sys, ROOT);
-  return {
-    ...parsed.options,
-    experimentalDecorators: true,
-    emitDecoratorMetadata: true,
-    module: ts.ModuleKind.ESNext,
-    target: ts.ScriptTarget.ES2023,
-    noEmit: false,
-    sourceMap: false,
-    inlineSourceMap: true,
-    inlineSources: true,
-    declaration: false,
-    removeComments: false,
-  };
-}
-
-/** Runs tsc's single-file transform on project files that use decorators. */
-function decoratorMetadataPlugin(): esbuild.Plugin {
-  const options = decoratorCompilerOptions();
-  // A cheap pre-filter: no "@Name" at all means no decorator, and esbuild's loader is enough.
-  const mayHaveDecorator = /@[A-Za-z_$][\w$]*\s*[(\n]/;
-  return {
-    name: 'typescript-decorator-metadata',
-    setup(build) {
-      build.onLoad({ filter: /\.ts$/ }, async (args) => {
-        if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-        const source = await fs.readFile(args.path, 'utf8');
-        if (!mayHaveDecorator.test(source)) return undefined;
-        const out = ts.transpileModule(source, {
-          compilerOptions: options,
-          fileName: args.path,
-          reportDiagnostics: false,
-        });
-        return { contents: out.outputText, loader: 'js', resolveDir: path.dirname(args.path) };
-      });
-    },
-  };
-}
-
 export interface PackageResult {
   bundleBytes: number;
   zipBytes: number;
@@ -123,7 +77,7 @@ export async function packageRescheduler(): Promise<PackageResult> {
     // Prefer the CommonJS entry of dual packages: Nest and the SDK are tested that way in Jest.
     mainFields: ['main', 'module'],
     external: OPTIONAL_LAZY_REQUIRES,
-    plugins: [decoratorMetadataPlugin()],
+    plugins: [typescriptPlugin({ nestCliPlugins: false, esModules: true })],
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
