@@ -58,7 +58,7 @@ describe('the fast build (tools/build/apps.ts)', () => {
         const res = await fetch(`http://127.0.0.1:${port}/docs-json`);
         return res.ok ? ((await res.json()) as Record<string, unknown>) : undefined;
       },
-      60_000,
+      120_000,
       'the fast-built gateway to serve /docs-json',
     );
     reference = await startGateway();
@@ -71,5 +71,6 @@ describe('the fast build (tools/build/apps.ts)', () => {
       .schemas;
     expect(Object.keys(schemas.NotificationDto.properties ?? {})).toContain('price');
     expect(canonical(built)).toEqual(canonical(expected));
-  });
+    // A build, a bundle boot and an in-process gateway: bounded generously for a loaded CI machine.
+  }, 300_000);
 });
