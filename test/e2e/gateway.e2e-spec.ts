@@ -623,6 +623,8 @@ describe('gateway API (e2e)', () => {
       });
       expect(res.status).toBe(202);
       const job = (await res.json()) as AnyJson;
+      // Deterministic: nothing else claims it. Every test file that runs a rescheduler does so on a
+      // table of its own (createTestTable); on the shared table one used to turn this job queued.
       expect(job.status).toBe('pending');
       expect(Date.parse(job.nextCheckAt)).toBeLessThanOrEqual(Date.now());
       const stored = (await (

@@ -141,6 +141,32 @@ describe('jobs table repositories (dynalite)', () => {
       expect(await dueKeys(userId)).toEqual([]);
     });
 
+    it('releases a claim whose message was not sent, only while that claim still holds', async () => {
+      const userId = newUser();
+      const job = newJob(userId);
+      await jobs.create(job);
+      const dueAt = job.nextCheckAt!;
+      const now = Date.now();
+      await expect(jobs.claimDue(userId, job.jobId, now, 60_000)).resolves.toBe(true);
+      // Not our lease (another run's, or already released): untouched.
+      await expect(jobs.releaseClaim(userId, job.jobId, now + 1, dueAt)).resolves.toBe(false);
+      await expect(jobs.releaseClaim(userId, job.jobId, now + 60_000, dueAt)).resolves.toBe(true);
+      expect(await jobs.get(userId, job.jobId, true)).toMatchObject({
+        status: 'queued',
+        version: 3,
+        nextCheckAt: dueAt,
+      });
+      expect(await dueKeys(userId)).toEqual([job.jobId]);
+      await expect(jobs.releaseClaim(userId, job.jobId, now + 60_000, dueAt)).resolves.toBe(false);
+      // A worker that got the message after all holds it: a late release must not take it back.
+      await expect(jobs.claimDue(userId, job.jobId, Date.now(), 60_000)).resolves.toBe(true);
+      const queued = (await jobs.get(userId, job.jobId, true))!;
+      await jobs.transition(queued, { set: { status: 'processing' } }, ['queued']);
+      await expect(jobs.releaseClaim(userId, job.jobId, queued.nextCheckAt!, dueAt)).resolves.toBe(
+        false,
+      );
+    });
+
     it('lists the jobs of one user only, filtered by status, across pages', async () => {
       const userId = newUser();
       const other = newUser();

@@ -6,13 +6,17 @@ import { NestFactory } from '@nestjs/core';
 import { Job, JobsRepository } from '@app/jobs-domain';
 import { loadWorkerConfig } from '../../apps/scraper-worker/src/worker.config';
 import { WorkerModule } from '../../apps/scraper-worker/src/worker.module';
-import { CheckService } from '../../apps/scraper-worker/src/checks/check.service';
+import {
+  CheckAbandonedError,
+  CheckService,
+} from '../../apps/scraper-worker/src/checks/check.service';
 import { PAGE_CHECKER } from '../../apps/scraper-worker/src/checks/tokens';
 import { loadReschedulerConfig } from '../../apps/rescheduler/src/rescheduler.config';
 import { ReschedulerCoreModule } from '../../apps/rescheduler/src/rescheduler.module';
 import { ReschedulerService } from '../../apps/rescheduler/src/rescheduler.service';
 import { FixtureShop, startFixtureShop } from '../fixtures/shop';
 import { eventually, RunningApp, startGateway, testEnv, uniqueEmail } from '../support/apps';
+import { createTestTable } from '../support/tables';
 import { createTestQueue, drain, sqsClient } from '../support/queues';
 
 // Response bodies are asserted field by field; a loose type keeps the assertions readable.
@@ -33,6 +37,7 @@ describe('scraper worker (integration)', () => {
   let direct: INestApplicationContext;
   let scheduler: INestApplicationContext;
   let env: Record<string, string | undefined>;
+  let table: Awaited<ReturnType<typeof createTestTable>>;
   let auth: Record<string, string>;
   let userId: string;
 
@@ -61,8 +66,11 @@ describe('scraper worker (integration)', () => {
     shop = await startFixtureShop();
     sqs = sqsClient();
     queue = await createTestQueue(sqs, 'worker-it', { visibilityTimeout: 5, maxReceiveCount: 3 });
+    // Its rescheduler runs must see only this file's jobs (see createTestTable).
+    table = await createTestTable('worker-it');
     env = testEnv({
       CHECKS_QUEUE_URL: queue.queueUrl,
+      JOBS_TABLE_NAME: table.tableName,
       // The webhook goes through the egress guard like any page.
       EGRESS_ALLOW_HOSTS: `${shop.hostPort},${new URL(hookUrl).host}`,
       MIN_CHECK_INTERVAL_MINUTES: '1',
@@ -114,6 +122,7 @@ describe('scraper worker (integration)', () => {
     await scheduler?.close();
     await gw?.close();
     await queue?.dispose();
+    await table?.dispose();
     await shop?.close();
     sqs?.destroy();
     await new Promise((r) => hook?.close(r));
@@ -445,6 +454,100 @@ describe('scraper worker (integration)', () => {
       expect(await service.handle(message)).toBe('checked');
       expect((await history(created.id)).points.length).toBe(points + 1);
       expect(await notificationsFor(created.id)).toHaveLength(0);
+    });
+
+    it('checks a new job whose lease the gateway wrote between the read and the claim', async () => {
+      shop.setPrice('jsonld', '49.99');
+      const created = await createJob('jsonld', '10');
+      const message = await eventually(
+        async () =>
+          (await drain(sqs, queue.queueUrl, 60)).find(
+            (m) => JSON.parse(m.Body!).jobId === created.id,
+          ),
+        30_000,
+        'the job message',
+      );
+      // The creation race: put the job back as the gateway had it before its lease write, and make
+      // that write land right after the worker's read, so the worker's claim loses it.
+      const now = (await repo().get(userId, created.id, true)) as Job;
+      const pending = await repo().transition(now, { set: { status: 'pending' } });
+      const jobs = repo();
+      const read = jobs.get.bind(jobs);
+      let raced = false;
+      const spy = jest.spyOn(jobs, 'get').mockImplementation(async (...args) => {
+        const seen = await read(...args);
+        if (!raced && seen?.status === 'pending') {
+          raced = true;
+          await jobs.transition(
+            pending,
+            { set: { status: 'queued', nextCheckAt: Date.now() + 900_000 } },
+            ['pending'],
+          );
+        }
+        return seen;
+      });
+      try {
+        expect(await direct.get(CheckService).handle(message)).toBe('checked');
+      } finally {
+        spy.mockRestore();
+      }
+      expect(raced).toBe(true);
+      const checked = await getJob(created.id);
+      expect(checked).toMatchObject({ status: 'active', lastPrice: '49.99' });
+    });
+
+    it('on shutdown abandons a check before its commit point: job released, nothing recorded', async () => {
+      shop.setPrice('opengraph', '75.25');
+      const created = await createJob('opengraph', '10');
+      const message = await eventually(
+        async () =>
+          (await drain(sqs, queue.queueUrl, 60)).find(
+            (m) => JSON.parse(m.Body!).jobId === created.id,
+          ),
+        30_000,
+        'the job message',
+      );
+      const before = (await repo().get(userId, created.id, true)) as Job;
+      const checker = direct.get<{ check: unknown }>(PAGE_CHECKER);
+      const shutdown = new AbortController();
+      // A page that answers only when aborted, as a fetch torn down by the shutdown does.
+      checker.check = jest.fn(
+        (_job: Job, signal: AbortSignal) =>
+          new Promise((resolve) =>
+            signal.addEventListener('abort', () =>
+              resolve({
+                path: 'http',
+                observation: { outcome: 'fetch_error', reason: 'aborted' },
+              }),
+            ),
+          ),
+      );
+      const service = direct.get(CheckService);
+      try {
+        const running = service.handle(message, shutdown.signal);
+        await eventually(
+          async () =>
+            (await repo().get(userId, created.id, true))?.status === 'processing'
+              ? true
+              : undefined,
+          10_000,
+          'the claim',
+        );
+        shutdown.abort();
+        await expect(running).rejects.toBeInstanceOf(CheckAbandonedError);
+      } finally {
+        delete (checker as { check?: unknown }).check;
+      }
+      const released = (await repo().get(userId, created.id, true)) as Job;
+      expect(released.status).toBe('queued');
+      expect(released.claimMessageId).toBeUndefined();
+      expect(released.nextCheckAt).toBeLessThanOrEqual(Date.now());
+      expect(released.consecutiveFailures).toBe(before.consecutiveFailures);
+      expect(released.lastOutcome).toBeUndefined();
+      expect((await history(created.id)).points).toHaveLength(0);
+      // The same message, delivered again, now checks it.
+      expect(await service.handle(message)).toBe('checked');
+      expect((await getJob(created.id)).lastPrice).toBe('75.25');
     });
   });
 });

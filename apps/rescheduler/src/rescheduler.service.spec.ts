@@ -13,9 +13,9 @@ interface FakeJob {
 }
 
 /**
- * The two repository calls the rescheduler makes, over an in-memory due index. Pages follow
+ * The three repository calls the rescheduler makes, over an in-memory due index. Pages follow
  * DynamoDB's contract: at most `limit` items and a LastEvaluatedKey whenever the page is full.
- * Any other repository method is absent, so a compensating write would fail the test.
+ * Any other repository method is absent, so an unexpected write fails the test.
  */
 class FakeJobs {
   readonly jobs = new Map<string, FakeJob>();
@@ -53,6 +53,16 @@ class FakeJobs {
     if (!job || job.nextCheckAt > nowMs) return false;
     job.status = 'queued';
     job.nextCheckAt = nowMs + leaseMs;
+    return true;
+  }
+
+  readonly releases: string[] = [];
+
+  async releaseClaim(_userId: string, jobId: string, leaseUntil: number, dueAt: number) {
+    this.releases.push(jobId);
+    const job = this.jobs.get(jobId);
+    if (!job || job.status !== 'queued' || job.nextCheckAt !== leaseUntil) return false;
+    job.nextCheckAt = dueAt;
     return true;
   }
 }
@@ -166,24 +176,34 @@ describe('ReschedulerService.runOnce', () => {
     expect(sqs.calls).toEqual([10, 10, 5]);
   });
 
-  it('counts entries SendMessageBatch keeps failing as failed and leaves those jobs leased', async () => {
+  it('releases the claims whose message SendMessageBatch keeps failing: due again at once', async () => {
     const failJobs = new Set(['j2', 'j7']);
     const { service, jobs, sqs } = setup({ shards: 1, pageSize: 10, failJobs });
     seed(jobs, 'S0', 10, 'j');
+    const dueBefore = new Map([...failJobs].map((id) => [id, jobs.jobs.get(id)!.nextCheckAt]));
     const before = Date.now();
 
     const report = await service.runOnce();
 
-    expect(report).toEqual(expect.objectContaining({ due: 10, claimed: 10, sent: 8, failed: 2 }));
+    expect(report).toEqual(
+      expect.objectContaining({ due: 10, claimed: 10, sent: 8, failed: 2, released: 2 }),
+    );
     expect(sqs.sent.sort()).toEqual(['j0', 'j1', 'j3', 'j4', 'j5', 'j6', 'j8', 'j9']);
     // The failed entries were retried (3 attempts) and only they were re-sent.
     expect(sqs.calls).toEqual([10, 2, 2]);
+    expect(jobs.releases.sort()).toEqual(['j2', 'j7']);
     for (const id of failJobs) {
-      const job = jobs.jobs.get(id)!;
-      // Still claimed with its lease: it is due again when the lease expires, no rollback write.
-      expect(job.status).toBe('queued');
-      expect(job.nextCheckAt).toBeGreaterThanOrEqual(before + 900_000);
+      // Not left waiting out a 15-minute lease: due again when it was due before the claim.
+      expect(jobs.jobs.get(id)!.nextCheckAt).toBe(dueBefore.get(id));
     }
+    for (const id of ['j0', 'j9']) {
+      expect(jobs.jobs.get(id)!.nextCheckAt).toBeGreaterThanOrEqual(before + 900_000);
+    }
+
+    // The next run retries exactly them once the queue answers again.
+    failJobs.clear();
+    const retry = await service.runOnce();
+    expect(retry).toEqual(expect.objectContaining({ due: 2, claimed: 2, sent: 2, released: 0 }));
   });
 
   it('does not count a job whose conditional claim fails (another run got it)', async () => {

@@ -18,13 +18,15 @@ export interface RunReport {
   claimed: number;
   sent: number;
   failed: number;
+  /** Claims undone because their message could not be sent: due again for the next run. */
+  released: number;
   stoppedEarly: boolean;
   durationMs: number;
 }
 
 const jobsCounter = new Counter({
   name: 'rescheduler_jobs_total',
-  help: 'Jobs seen by the rescheduler, by stage (due, claimed, sent, failed)',
+  help: 'Jobs seen by the rescheduler, by stage (due, claimed, sent, failed, released)',
   labelNames: ['stage'] as const,
   registers: [metricsRegistry],
 });
@@ -38,8 +40,9 @@ const runDuration = new Histogram({
 /**
  * One run: query the sparse due index shard by shard (in parallel, paginated; never a Scan), claim
  * each due job with a conditional write that sets its lease, and enqueue the claimed jobs with
- * SendMessageBatch. A job whose claim succeeded but whose message could not be sent is simply left
- * leased: when the lease expires it is due again and the next run retries it.
+ * SendMessageBatch. A job whose claim succeeded but whose message could not be sent has its claim
+ * undone (due again, as before), so the next run retries it instead of waiting out the lease; only
+ * when that release fails too does the job wait for its lease to expire.
  */
 @Injectable()
 export class ReschedulerService {
@@ -66,6 +69,7 @@ export class ReschedulerService {
       claimed: 0,
       sent: 0,
       failed: 0,
+      released: 0,
       stoppedEarly: false,
       durationMs: 0,
     };
@@ -84,6 +88,7 @@ export class ReschedulerService {
     jobsCounter.inc({ stage: 'claimed' }, report.claimed);
     jobsCounter.inc({ stage: 'sent' }, report.sent);
     jobsCounter.inc({ stage: 'failed' }, report.failed);
+    jobsCounter.inc({ stage: 'released' }, report.released);
     if (report.due > 0 || report.failed > 0) this.logger.log({ ...report }, 'reschedule run');
     return report;
   }
@@ -111,24 +116,42 @@ export class ReschedulerService {
       report.due += page.keys.length;
       budget.left -= page.keys.length;
       const leaseMs = this.scheduling.CHECK_LEASE_SECONDS * 1000;
-      const claimed: CheckToSend[] = [];
+      const claimed: (CheckToSend & { leaseUntil: number; dueAt: number })[] = [];
       // Claims run a few at a time: enough to hide latency without a burst of writes on one shard.
       for (let i = 0; i < page.keys.length; i += 10) {
         const slice = page.keys.slice(i, i + 10);
+        const claimedAt = Date.now();
         const results = await Promise.all(
           slice.map((k) =>
-            this.jobs.claimDue(k.userId, k.jobId, Date.now(), leaseMs).catch(() => false),
+            this.jobs.claimDue(k.userId, k.jobId, claimedAt, leaseMs).catch(() => false),
           ),
         );
         const trace = currentTraceCarrier();
         slice.forEach(
-          (k, n) => results[n] && claimed.push({ userId: k.userId, jobId: k.jobId, trace }),
+          (k, n) =>
+            results[n] &&
+            claimed.push({
+              userId: k.userId,
+              jobId: k.jobId,
+              trace,
+              leaseUntil: claimedAt + leaseMs,
+              dueAt: k.nextCheckAt,
+            }),
         );
       }
       report.claimed += claimed.length;
       const failed = await this.queue.sendBatch(claimed);
       report.sent += claimed.length - failed.length;
       report.failed += failed.length;
+      const unsent = new Set(failed.map((f) => f.jobId));
+      const releases = await Promise.all(
+        claimed
+          .filter((c) => unsent.has(c.jobId))
+          .map((c) =>
+            this.jobs.releaseClaim(c.userId, c.jobId, c.leaseUntil, c.dueAt).catch(() => false),
+          ),
+      );
+      report.released += releases.filter(Boolean).length;
     } while (startKey);
   }
 }

@@ -72,6 +72,16 @@ export class WorkerConfig extends HttpServerConfig implements CrossChecked {
   @Max(600_000)
   CHECK_TIMEOUT_MS: number = 90_000;
 
+  /**
+   * On SIGTERM, how long checks in flight may still run to completion; those still running then
+   * release their job (due now, nothing recorded) and their message (visible again). Keep it under
+   * the pod's terminationGracePeriodSeconds, less the drain delay.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  SHUTDOWN_GRACE_MS: number = 60_000;
+
   @IsInt()
   @Min(10)
   @Max(43200)

@@ -23,6 +23,14 @@ import { PageChecker } from './page-checker';
 
 export type CheckResult = 'checked' | 'dropped' | 'delivered';
 
+/** The worker is shutting down and gave this check up before its commit point; nothing was recorded. */
+export class CheckAbandonedError extends Error {
+  override readonly name = 'CheckAbandonedError';
+  constructor() {
+    super('check abandoned on shutdown');
+  }
+}
+
 const checksTotal = new Counter({
   name: 'worker_checks_total',
   help: 'Checks finished, by outcome and path (http or browser)',
@@ -75,7 +83,7 @@ export class CheckService {
   }
 
   /** Handles one message inside a span that continues the trace the message carries. */
-  async handle(message: Message): Promise<CheckResult> {
+  async handle(message: Message, signal?: AbortSignal): Promise<CheckResult> {
     const carrier: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(message.MessageAttributes ?? {}))
       carrier[k] = v.StringValue;
@@ -84,11 +92,12 @@ export class CheckService {
       SpanKind.CONSUMER,
       extractContext(carrier),
       { 'messaging.system': 'aws_sqs', 'messaging.message.id': message.MessageId ?? '' },
-      () => this.process(message),
+      () => this.process(message, signal),
     );
   }
 
-  private async process(message: Message): Promise<CheckResult> {
+  /** `signal` aborts on shutdown: a check not yet committed then releases its claim and throws. */
+  private async process(message: Message, signal?: AbortSignal): Promise<CheckResult> {
     let ids;
     try {
       ids = parseCheckMessage(message.Body);
@@ -105,23 +114,29 @@ export class CheckService {
       throw err;
     }
     const messageId = message.MessageId ?? 'unknown';
-    const job = await this.jobs.get(ids.userId, ids.jobId, true);
-    if (!job) return this.drop('unknown_job', ids.jobId);
-
-    if (job.status === 'notified') {
-      // A redelivery after the check committed: make sure its alert exists and went out, then stop.
-      await this.notifier.deliver(job);
-      return this.drop('already_notified', job.jobId);
-    }
-    // The same message again, after its worker died mid-check: take the claim over as it is, so
-    // the resumed check computes the same price point and alert ids.
-    const resuming = job.status === 'processing' && job.claimMessageId === messageId;
-    if (!CLAIMABLE_STATUSES.includes(job.status) && !resuming) {
-      return this.drop(`status_${job.status}`, job.jobId);
-    }
-
-    let claimed: Job = job;
-    if (!resuming) {
+    let job = await this.jobs.get(ids.userId, ids.jobId, true);
+    let claimed: Job | undefined;
+    // A job is claimable while it is pending or queued: whoever wrote it meanwhile (the gateway
+    // leasing a new job just after sending its message, the rescheduler re-leasing it) did not
+    // take it, so a lost conditional write is re-read and retried rather than read as "claimed
+    // elsewhere". Only a job another message holds (processing) or that left the schedule is dropped.
+    for (let attempt = 0; !claimed; attempt++) {
+      if (!job) return this.drop('unknown_job', ids.jobId);
+      if (job.status === 'notified') {
+        // A redelivery after the check committed: make sure its alert exists and went out, then stop.
+        await this.notifier.deliver(job);
+        return this.drop('already_notified', job.jobId);
+      }
+      // The same message again, after its worker died mid-check (or released it on shutdown): take
+      // the claim over as it is, so the resumed check computes the same price point and alert ids.
+      if (job.status === 'processing' && job.claimMessageId === messageId) {
+        claimed = job;
+        break;
+      }
+      if (!CLAIMABLE_STATUSES.includes(job.status)) {
+        return this.drop(`status_${job.status}`, job.jobId);
+      }
+      if (signal?.aborted) throw new CheckAbandonedError();
       try {
         claimed = await this.jobs.transition(
           job,
@@ -136,8 +151,8 @@ export class CheckService {
           [job.status],
         );
       } catch (err) {
-        if (err instanceof StaleJobError) return this.drop('claimed_elsewhere', job.jobId);
-        throw err;
+        if (!(err instanceof StaleJobError) || attempt >= 4) throw err;
+        job = await this.jobs.get(ids.userId, ids.jobId, true);
       }
     }
 
@@ -147,9 +162,16 @@ export class CheckService {
       .digest('hex')
       .slice(0, 32);
     const host = new URL(claimed.url).host;
+    const deadline = AbortSignal.timeout(this.config.CHECK_TIMEOUT_MS);
     const page = await this.domains.run(host, () =>
-      this.checker.check(claimed, AbortSignal.timeout(this.config.CHECK_TIMEOUT_MS)),
+      this.checker.check(claimed, signal ? AbortSignal.any([deadline, signal]) : deadline),
     );
+    // Shutting down before the commit point: whatever the page gave (most likely an abort read as
+    // a fetch error) is not this job's fault. Record nothing, hand the job back due now.
+    if (signal?.aborted) {
+      await this.release(claimed);
+      throw new CheckAbandonedError();
+    }
 
     let current = claimed;
     for (let attempt = 0; ; attempt++) {
@@ -195,6 +217,30 @@ export class CheckService {
         return 'delivered';
       }
       return 'checked';
+    }
+  }
+
+  /**
+   * Hands a claimed job back: pending/queued again and due now, claim cleared, nothing recorded.
+   * Conditional on the claim still being this one; a failure leaves the lease to run out.
+   */
+  private async release(claimed: Job): Promise<void> {
+    try {
+      await this.jobs.transition(
+        claimed,
+        {
+          set: { status: 'queued', nextCheckAt: Date.now() },
+          remove: ['claimMessageId', 'claimedAt'],
+        },
+        ['processing'],
+      );
+      messagesDropped.inc({ reason: 'released_on_shutdown' });
+      this.logger.log({ jobId: claimed.jobId }, 'check abandoned on shutdown; job released');
+    } catch (err) {
+      this.logger.warn(
+        { jobId: claimed.jobId, err: (err as Error)?.name },
+        'could not release the job on shutdown; its lease will run out',
+      );
     }
   }
 

@@ -1,15 +1,65 @@
-import type { Message } from '@aws-sdk/client-sqs';
-import { Injectable, Logger } from '@nestjs/common';
+import { ChangeMessageVisibilityCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
-import { CheckService } from './check.service';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AWS_CONFIG, AwsConfig, SQS } from '@app/aws-clients';
+import { WORKER_CONFIG, WorkerConfig } from '../worker.config';
+import { CheckAbandonedError, CheckService } from './check.service';
 
 export const CHECKS_CONSUMER = 'checks';
 
-@Injectable()
-export class ChecksConsumer {
-  private readonly logger = new Logger(ChecksConsumer.name);
+/**
+ * Messages given back on shutdown: their visibility goes to 0 (another worker takes them at once),
+ * never to the retry backoff that a failed check earns. Shared with `retryVisibility`, which
+ * sqs-consumer calls after a handler threw.
+ */
+const released = new Set<string>();
 
-  constructor(private readonly checks: CheckService) {}
+@Injectable()
+export class ChecksConsumer implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(ChecksConsumer.name);
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Aborts the checks still running when the grace period ends. */
+  private readonly abandon = new AbortController();
+  private stopping = false;
+
+  constructor(
+    private readonly checks: CheckService,
+    @Inject(SQS) private readonly sqs: SQSClient,
+    @Inject(AWS_CONFIG) private readonly aws: AwsConfig,
+    @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
+  ) {}
+
+  /**
+   * Runs after SqsService.onModuleDestroy stopped polling and before onApplicationShutdown closes
+   * the fetchers and the AWS clients: checks in flight finish within SHUTDOWN_GRACE_MS; the rest
+   * are abandoned before their commit point (job released, message visible again).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    const running = this.inFlight.size;
+    if (running === 0) return;
+    this.logger.log(
+      { running, graceMs: this.config.SHUTDOWN_GRACE_MS },
+      'shutdown: waiting for checks in flight',
+    );
+    const settled = Promise.allSettled([...this.inFlight]);
+    const grace = new AbortController();
+    const finished = await Promise.race([
+      settled.then(() => true),
+      sleep(this.config.SHUTDOWN_GRACE_MS, false, { signal: grace.signal }).catch(() => false),
+    ]);
+    grace.abort();
+    if (!finished) {
+      this.logger.warn(
+        { abandoned: this.inFlight.size },
+        'shutdown: grace period over; releasing the checks still running',
+      );
+      this.abandon.abort();
+      await settled;
+    }
+    this.logger.log('shutdown: no check in flight');
+  }
 
   /**
    * An unreachable queue must not kill the worker: sqs-consumer emits 'error' for a failed poll
@@ -23,6 +73,7 @@ export class ChecksConsumer {
   /** A check that threw: its message comes back after the retry visibility (DLQ after 5 receives). */
   @SqsConsumerEventHandler(CHECKS_CONSUMER, 'processing_error')
   onProcessingError(err: Error, message: Message): void {
+    if (err instanceof CheckAbandonedError) return; // logged where it was released
     this.logger.error(
       { err, messageId: message?.MessageId },
       'check failed; the message will be retried',
@@ -40,7 +91,37 @@ export class ChecksConsumer {
   /** Resolving deletes the message; throwing leaves it to come back after a backoff. */
   @SqsMessageHandler(CHECKS_CONSUMER, false)
   async handle(message: Message): Promise<void> {
-    await this.checks.handle(message);
+    const run = this.stopping
+      ? Promise.reject(new CheckAbandonedError()) // received by the last poll, after stop()
+      : this.checks.handle(message, this.abandon.signal);
+    this.inFlight.add(run);
+    try {
+      await run;
+    } catch (err) {
+      if (err instanceof CheckAbandonedError) await this.giveBack(message);
+      throw err;
+    } finally {
+      this.inFlight.delete(run);
+    }
+  }
+
+  /** Makes an abandoned message visible again now (sqs-consumer's own change then also uses 0). */
+  private async giveBack(message: Message): Promise<void> {
+    if (message.MessageId) released.add(message.MessageId);
+    try {
+      await this.sqs.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: this.aws.CHECKS_QUEUE_URL,
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: 0,
+        }),
+      );
+    } catch (err) {
+      this.logger.warn(
+        { messageId: message.MessageId, err: (err as Error)?.name },
+        'could not make the abandoned message visible; it comes back after its visibility timeout',
+      );
+    }
   }
 }
 
@@ -50,6 +131,7 @@ export class ChecksConsumer {
  */
 export function retryVisibility(baseSeconds: number): (messages: Message[]) => number {
   return (messages) => {
+    if (messages.every((m) => m.MessageId && released.has(m.MessageId))) return 0;
     const receives = Math.max(
       1,
       ...messages.map((m) => Number(m.Attributes?.ApproximateReceiveCount ?? '1') || 1),

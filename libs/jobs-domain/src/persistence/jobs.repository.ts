@@ -232,6 +232,49 @@ export class JobsRepository extends JobsTable {
     }
   }
 
+  /**
+   * Undoes a claim whose message could not be sent: the job is due again at `dueAt` (when it was
+   * due before the claim), so the next run retries it instead of waiting out the lease. Conditional
+   * on the lease being exactly the one `claimDue` wrote and the job still queued, so a worker that
+   * got the message after all (a send reported failed that went through) is never disturbed.
+   * Returns false when the claim was no longer ours to release.
+   */
+  async releaseClaim(
+    userId: string,
+    jobId: string,
+    leaseUntil: number,
+    dueAt: number,
+  ): Promise<boolean> {
+    try {
+      await this.dynamo.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: userPk(userId), sk: jobSk(jobId) },
+          UpdateExpression: 'SET #next = :due, #updatedAt = :nowIso ADD #version :one',
+          ConditionExpression: 'attribute_exists(#shard) AND #status = :queued AND #next = :lease',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            '#next': 'nextCheckAt',
+            '#shard': 'dueShard',
+            '#version': 'version',
+            '#updatedAt': 'updatedAt',
+          },
+          ExpressionAttributeValues: {
+            ':queued': 'queued',
+            ':lease': leaseUntil,
+            ':due': dueAt,
+            ':nowIso': new Date().toISOString(),
+            ':one': 1,
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
   /** One page of due jobs of a shard, oldest due first (the sparse index holds only schedulable jobs). */
   async queryDue(
     shard: string,
