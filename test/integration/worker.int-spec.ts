@@ -48,9 +48,26 @@ describe('scraper worker (integration)', () => {
   let hook: http.Server;
   let hookUrl: string;
   const received: { body: AnyJson; key: string | undefined }[] = [];
+  /** Product pages at GET /held/<tag> on the same server: each answers when the test releases it. */
+  const held = new Map<string, () => void>();
+  const heldPage = (price: string) =>
+    `<html><head><title>Held</title><script type="application/ld+json">${JSON.stringify({
+      '@context': 'https://schema.org',
+      '@type': 'Product',
+      name: 'Held product',
+      offers: { '@type': 'Offer', price, priceCurrency: 'USD' },
+    })}</script></head><body>Held product</body></html>`;
 
   beforeAll(async () => {
     hook = http.createServer((req, res) => {
+      const heldTag = req.method === 'GET' ? /^\/held\/([\w-]+)$/.exec(req.url ?? '')?.[1] : null;
+      if (heldTag) {
+        held.set(heldTag, () => {
+          if (!res.headersSent && !res.destroyed)
+            res.writeHead(200, { 'content-type': 'text/html' }).end(heldPage('42.00'));
+        });
+        return;
+      }
       let data = '';
       req.on('data', (c) => (data += c));
       req.on('end', () => {
@@ -548,6 +565,70 @@ describe('scraper worker (integration)', () => {
       // The same message, delivered again, now checks it.
       expect(await service.handle(message)).toBe('checked');
       expect((await getJob(created.id)).lastPrice).toBe('75.25');
+    });
+  });
+
+  describe('a consuming worker with pages that answer when the test says so', () => {
+    let consumer: INestApplicationContext | undefined;
+
+    beforeAll(async () => {
+      await drain(sqs, queue.queueUrl, 0);
+    });
+
+    afterAll(async () => {
+      for (const release of held.values()) release();
+      await consumer?.close();
+    });
+
+    async function startConsumer(overrides: Record<string, string>) {
+      consumer = await NestFactory.createApplicationContext(
+        WorkerModule.forRoot(
+          loadWorkerConfig({
+            ...env,
+            FETCH_TIMEOUT_MS: '60000',
+            WORKER_CONCURRENCY: '4',
+            PER_DOMAIN_CONCURRENCY: '4',
+            ...overrides,
+          }),
+        ),
+        { logger: false },
+      );
+      await consumer.init();
+    }
+
+    const heldUrl = (tag: string) => `${hookUrl.replace(/\/hook$/, '')}/held/${tag}`;
+    const waitHeld = (tag: string) =>
+      eventually(async () => (held.has(tag) ? true : undefined), 20_000, `the request for ${tag}`);
+
+    it('lets one slow page delay only itself: other checks go on meanwhile', async () => {
+      await startConsumer({});
+      const slow = await createJob('x', '10', { url: heldUrl('slow'), currency: 'USD' });
+      await waitHeld('slow');
+      shop.setPrice('jsonld', '199.99');
+      const fast = await createJob('jsonld', '150');
+      // The slow page has not answered, so a worker waiting for it could not have checked this.
+      await waitForStatus(fast.id, ['active']);
+      expect((await getJob(slow.id)).status).toBe('processing');
+      held.get('slow')!();
+      const done = await waitForStatus(slow.id, ['active']);
+      expect(done).toMatchObject({ lastPrice: '42.00', lastOutcome: 'ok' });
+      await consumer!.close();
+      consumer = undefined;
+    });
+
+    it('on close lets a check finish within the grace period, and records it', async () => {
+      await startConsumer({ SHUTDOWN_GRACE_MS: '20000' });
+      const job = await createJob('x', '10', { url: heldUrl('finishes'), currency: 'USD' });
+      await waitHeld('finishes');
+      const closing = consumer!.close();
+      consumer = undefined;
+      held.get('finishes')!();
+      await closing;
+      expect(await getJob(job.id)).toMatchObject({
+        status: 'active',
+        lastPrice: '42.00',
+        consecutiveFailures: 0,
+      });
     });
   });
 });

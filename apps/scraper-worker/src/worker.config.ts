@@ -103,6 +103,15 @@ export class WorkerConfig extends HttpServerConfig implements CrossChecked {
   @Max(20)
   SQS_WAIT_TIME_SECONDS: number = 20;
 
+  /**
+   * Longest pause between receives while the queue is unreachable (capped exponential backoff
+   * with full jitter from 250 ms). Well under a minute, so checks resume soon after an outage.
+   */
+  @IsInt()
+  @Min(250)
+  @Max(300_000)
+  SQS_RECEIVE_BACKOFF_MAX_MS: number = 20_000;
+
   @IsInt()
   @Min(1)
   @Max(100)

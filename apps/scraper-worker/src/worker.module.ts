@@ -1,9 +1,7 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamicModule, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { SqsModule } from '@ssut/nestjs-sqs';
 import { LoggerModule } from 'nestjs-pino';
-import { AWS_CONFIG, AwsClientsModule, AwsConfig, SQS } from '@app/aws-clients';
+import { AwsClientsModule } from '@app/aws-clients';
 import { AwsHealthIndicators } from '@app/aws-clients/health';
 import {
   EGRESS_CONFIG,
@@ -16,7 +14,7 @@ import {
 import { AppConfigModule, loggerParams, RUNTIME_CONFIG, ShutdownState } from '@app/platform';
 import { MetricsModule } from '@app/platform/http';
 import { CheckService } from './checks/check.service';
-import { CHECKS_CONSUMER, ChecksConsumer, retryVisibility } from './checks/checks.consumer';
+import { ChecksConsumer } from './checks/checks.consumer';
 import { PageChecker } from './checks/page-checker';
 import { BROWSER_POOL, EGRESS_GUARD, HTTP_FETCHER, PAGE_CHECKER } from './checks/tokens';
 import { BrowserPool, EgressGuard, findChromiumExecutable, HttpFetcher } from './fetching';
@@ -43,29 +41,6 @@ export class WorkerModule {
   static forRoot(loaded: WorkerEnv, opts: { consume?: boolean } = {}): DynamicModule {
     const config = loaded.app;
     const consume = opts.consume ?? true;
-    const sqsConsumer = SqsModule.registerAsync({
-      inject: [AWS_CONFIG, SQS],
-      useFactory: (aws: AwsConfig, sqs: SQSClient) => ({
-        consumers: [
-          {
-            name: CHECKS_CONSUMER,
-            queueUrl: aws.CHECKS_QUEUE_URL ?? '',
-            sqs,
-            batchSize: config.WORKER_CONCURRENCY,
-            waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
-            visibilityTimeout: config.VISIBILITY_TIMEOUT_SECONDS,
-            heartbeatInterval: config.HEARTBEAT_SECONDS,
-            handleMessageTimeout: config.CHECK_TIMEOUT_MS + 30_000,
-            terminateVisibilityTimeout: retryVisibility(config.RETRY_BASE_SECONDS),
-            messageAttributeNames: ['All'],
-            // local-aws-sqs answers only the older AttributeNames form; AWS answers both.
-            attributeNames: ['All'],
-            pollingCompleteWaitTimeMs: config.CHECK_TIMEOUT_MS,
-          },
-        ],
-        globalStopOptions: { abort: false },
-      }),
-    });
     return {
       module: WorkerModule,
       imports: [
@@ -79,7 +54,6 @@ export class WorkerModule {
         AwsClientsModule.forRoot(loaded.aws),
         TerminusModule.forRoot({ logger: false }),
         MetricsModule,
-        ...(consume ? [sqsConsumer] : []),
       ],
       controllers: [HealthController],
       providers: [
