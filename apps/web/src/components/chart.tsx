@@ -24,6 +24,9 @@ export function PriceChart({ model, name }: { model: ChartModel; name: string })
   const pts = model.points;
   const line = pts.map((p, i) => `${i ? 'L' : 'M'}${x(p.t).toFixed(1)} ${y(p.minor).toFixed(1)}`);
   const current = active !== undefined ? pts[active] : undefined;
+  // On a phone four time labels collide: keep the first and the last.
+  const xTicks =
+    plotW < 420 ? [model.x.ticks[0], model.x.ticks[model.x.ticks.length - 1]] : model.x.ticks;
 
   function onKey(e: KeyboardEvent) {
     if (pts.length === 0) return;
@@ -90,13 +93,13 @@ export function PriceChart({ model, name }: { model: ChartModel; name: string })
             </text>
           </g>
         ))}
-        {model.x.ticks.map((t, i) => (
+        {xTicks.map((t, i) => (
           <text
             key={`x-${i}`}
             class="tick-label"
             x={x(t.value)}
             y={HEIGHT - 8}
-            text-anchor={i === 0 ? 'start' : i === model.x.ticks.length - 1 ? 'end' : 'middle'}
+            text-anchor={i === 0 ? 'start' : i === xTicks.length - 1 ? 'end' : 'middle'}
           >
             {t.label}
           </text>
