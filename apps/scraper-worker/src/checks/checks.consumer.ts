@@ -118,7 +118,8 @@ export class ChecksConsumer
     consumer.on('message_received', reached);
     // A check that threw: its message comes back after the retry visibility (DLQ after 5 receives).
     consumer.on('processing_error', (err, message) => {
-      if (err instanceof CheckAbandonedError) return; // logged where it was released
+      // sqs-consumer wraps what the handler threw (StandardError with `cause`).
+      if ((err as Error & { cause?: unknown }).cause instanceof CheckAbandonedError) return; // logged where released
       this.logger.error(
         { err, messageId: message?.MessageId },
         'check failed; the message will be retried',
