@@ -184,7 +184,9 @@ log "production node_modules: $PROD_SIZE; largest top-level packages (du):"
   for d in * @*/*; do
     case "$d" in @*) [ -d "$d" ] || continue ;; *) [ "${d#@}" = "$d" ] || continue ;; esac
     printf '%s\t%s\n' "$(du -sk "$d" | cut -f1)" "$d"
-  done | sort -rn | head -15 | awk -F'\t' '{ printf "    %7.1f MB  %s\n", $1 / 1024, $2 }'
+  # awk reads the whole list (head would exit early, and sort's next write would die of SIGPIPE,
+  # which pipefail turns into a failed run: seen once as exit 141).
+  done | sort -rn | awk -F'\t' 'NR <= 15 { printf "    %7.1f MB  %s\n", $1 / 1024, $2 }'
 )
 
 # ---------------------------------------------------------------------------------------------
