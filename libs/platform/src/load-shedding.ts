@@ -51,9 +51,12 @@ export async function registerLoadShedding(
 ): Promise<void> {
   // under-pressure samples the event loop; the decision to shed is taken below, in one place,
   // so probes stay exempt and the in-flight bound and the lag bound answer the same way.
+  // sampleInterval stays at its default (1 s): the plugin reads an interval without any delay
+  // sample as an infinite delay, and with 100 ms intervals a busy but healthy loop produced such
+  // empty intervals often enough to shed 40% of a 100-connection run (measured, docs/PERFORMANCE.md).
   await fastify.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,
-    sampleInterval: 100,
+    sampleInterval: 1000,
     pressureHandler: () => undefined,
   });
   const counted = new WeakSet<FastifyRequest>();
