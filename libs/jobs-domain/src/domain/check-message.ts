@@ -1,29 +1,63 @@
 /**
- * The contract of a message on the `checks` queue. It carries ids only: the worker reads the job
- * from DynamoDB, so an edit made while the message waits is honoured. Trace context travels in the
- * message attributes (W3C `traceparent` / `tracestate`), not in the body.
+ * The contract of a message on the `checks` queue: a union discriminated by `kind`. Every kind
+ * carries ids only (the worker reads what it needs from DynamoDB, so an edit made while the message
+ * waits is honoured). Trace context travels in the message attributes (W3C `traceparent` /
+ * `tracestate`), not in the body.
+ *
+ * Version 1 bodies written before kinds existed (`{ v, userId, jobId }`) still parse, as checks.
+ * Parsing is strict: a body with a field its kind does not name is refused, so adding a field to a
+ * kind means deploying the workers that read it before anything sends it.
  */
 export const CHECK_MESSAGE_VERSION = 1;
 
+/** Check one job's page now. */
 export interface CheckMessage {
   v: typeof CHECK_MESSAGE_VERSION;
+  kind: 'check';
   userId: string;
   jobId: string;
 }
 
+/** POST a test payload to the user's saved webhook and record the outcome on their profile. */
+export interface WebhookTestMessage {
+  v: typeof CHECK_MESSAGE_VERSION;
+  kind: 'webhook_test';
+  userId: string;
+  /** Names the test the profile waits for; a test the profile no longer names is not sent. */
+  testId: string;
+}
+
+export type QueueMessage = CheckMessage | WebhookTestMessage;
+export type QueueMessageKind = QueueMessage['kind'];
+
 const ID = /^[A-Za-z0-9-]{1,64}$/;
+const MAX_BODY = 4096;
 
 export class MalformedCheckMessageError extends Error {
   override readonly name = 'MalformedCheckMessageError';
 }
 
 export function buildCheckMessage(userId: string, jobId: string): CheckMessage {
-  return { v: CHECK_MESSAGE_VERSION, userId, jobId };
+  return { v: CHECK_MESSAGE_VERSION, kind: 'check', userId, jobId };
+}
+
+export function buildWebhookTestMessage(userId: string, testId: string): WebhookTestMessage {
+  return { v: CHECK_MESSAGE_VERSION, kind: 'webhook_test', userId, testId };
+}
+
+/** The fields each kind carries besides `v` and `kind`; each is an id. */
+const FIELDS: Record<QueueMessageKind, readonly string[]> = {
+  check: ['userId', 'jobId'],
+  webhook_test: ['userId', 'testId'],
+};
+
+function isKind(kind: unknown): kind is QueueMessageKind {
+  return typeof kind === 'string' && Object.prototype.hasOwnProperty.call(FIELDS, kind);
 }
 
 /** Parses an untrusted queue body; throws MalformedCheckMessageError for anything else. */
-export function parseCheckMessage(body: string | undefined): CheckMessage {
-  if (typeof body !== 'string' || body.length > 4096) {
+export function parseQueueMessage(body: string | undefined): QueueMessage {
+  if (typeof body !== 'string' || body.length > MAX_BODY) {
     throw new MalformedCheckMessageError('body missing or too long');
   }
   let value: unknown;
@@ -35,12 +69,32 @@ export function parseCheckMessage(body: string | undefined): CheckMessage {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new MalformedCheckMessageError('body is not an object');
   }
-  const { v, userId, jobId } = value as Record<string, unknown>;
-  if (v !== CHECK_MESSAGE_VERSION)
-    throw new MalformedCheckMessageError(`unsupported version ${String(v)}`);
-  if (typeof userId !== 'string' || !ID.test(userId))
-    throw new MalformedCheckMessageError('bad userId');
-  if (typeof jobId !== 'string' || !ID.test(jobId))
-    throw new MalformedCheckMessageError('bad jobId');
-  return { v, userId, jobId };
+  const record = value as Record<string, unknown>;
+  if (record.v !== CHECK_MESSAGE_VERSION)
+    throw new MalformedCheckMessageError(`unsupported version ${String(record.v).slice(0, 20)}`);
+  // A v1 body without a kind is a check (written before kinds existed).
+  const kind = Object.prototype.hasOwnProperty.call(record, 'kind') ? record.kind : 'check';
+  if (!isKind(kind)) throw new MalformedCheckMessageError('unknown kind');
+  const fields = FIELDS[kind];
+  for (const key of Object.keys(record)) {
+    if (key !== 'v' && key !== 'kind' && !fields.includes(key))
+      throw new MalformedCheckMessageError(`unexpected field in a ${kind} message`);
+  }
+  const ids: Record<string, string> = {};
+  for (const field of fields) {
+    const id = record[field];
+    if (typeof id !== 'string' || !ID.test(id))
+      throw new MalformedCheckMessageError(`bad ${field}`);
+    ids[field] = id;
+  }
+  return kind === 'check'
+    ? buildCheckMessage(ids.userId, ids.jobId)
+    : buildWebhookTestMessage(ids.userId, ids.testId);
+}
+
+/** Parses an untrusted body that must be a check (see parseQueueMessage for every kind). */
+export function parseCheckMessage(body: string | undefined): CheckMessage {
+  const message = parseQueueMessage(body);
+  if (message.kind !== 'check') throw new MalformedCheckMessageError(`not a check message`);
+  return message;
 }
