@@ -146,7 +146,7 @@ describe('gateway API (e2e)', () => {
     const messages = await drain(sqs, queue.queueUrl);
     const bodies = messages.map((m) => JSON.parse(m.Body!));
     for (const job of created)
-      expect(bodies).toContainEqual({ v: 1, userId: user.id, jobId: job.id });
+      expect(bodies).toContainEqual({ v: 1, kind: 'check', userId: user.id, jobId: job.id });
 
     // list with pagination
     const page1 = await fetch(api('/jobs?limit=2'), { headers: bearer });

@@ -242,7 +242,7 @@ describe('rescheduler Lambda package (in-process, dynalite + SQS)', () => {
     const bodies = messages.map((m) => JSON.parse(m.Body!) as Record<string, unknown>);
     expect(bodies).toHaveLength(40);
     for (const body of bodies) {
-      expect(Object.keys(body).sort()).toEqual(['jobId', 'userId', 'v']);
+      expect(Object.keys(body).sort()).toEqual(['jobId', 'kind', 'userId', 'v']);
       expect(body.v).toBe(1);
     }
     const sentIds = bodies.map((b) => `${String(b.userId)}/${String(b.jobId)}`).sort();
