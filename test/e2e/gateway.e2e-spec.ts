@@ -191,6 +191,14 @@ describe('gateway API (e2e)', () => {
     expect(((await resumed.json()) as AnyJson).status).toBe('active');
     const history = await fetch(api(`/jobs/${created[0].id}/history`), { headers: bearer });
     expect((await history.json()) as AnyJson).toEqual({ points: [], nextCursor: null });
+    const checks = await fetch(api(`/jobs/${created[0].id}/checks?limit=100`), { headers: bearer });
+    expect((await checks.json()) as AnyJson).toEqual({ checks: [], nextCursor: null });
+    // The page size is bounded like every listing.
+    const tooMany = await fetch(api(`/jobs/${created[0].id}/checks?limit=101`), {
+      headers: bearer,
+    });
+    expect(tooMany.status).toBe(400);
+    expect(((await tooMany.json()) as AnyJson).code).toBe('VALIDATION_FAILED');
     const notifications = await fetch(api('/notifications'), { headers: bearer });
     expect((await notifications.json()) as AnyJson).toEqual({
       notifications: [],
@@ -329,6 +337,7 @@ describe('gateway API (e2e)', () => {
       ['PATCH', `/jobs/${job.id}`],
       ['DELETE', `/jobs/${job.id}`],
       ['GET', `/jobs/${job.id}/history`],
+      ['GET', `/jobs/${job.id}/checks`],
     ] as const) {
       const res = await fetch(api(path), {
         method,
@@ -753,6 +762,7 @@ describe('gateway API (e2e)', () => {
       '/api/v1/jobs',
       '/api/v1/jobs/{id}',
       '/api/v1/jobs/{id}/history',
+      '/api/v1/jobs/{id}/checks',
       '/api/v1/notifications',
       '/api/v1/me',
     ]) {
@@ -773,6 +783,7 @@ describe('gateway API (e2e)', () => {
       ['/api/v1/jobs', 'post'],
       ['/api/v1/jobs', 'get'],
       ['/api/v1/jobs/{id}/history', 'get'],
+      ['/api/v1/jobs/{id}/checks', 'get'],
       ['/api/v1/notifications', 'get'],
       ['/api/v1/me', 'get'],
       ['/api/v1/me', 'patch'],

@@ -1,8 +1,11 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
-import { AwsClientsModule, AwsConfig } from '@app/aws-clients';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { AwsClientsModule, AwsConfig, DYNAMODB } from '@app/aws-clients';
 import {
   allDueShards,
+  CheckRecord,
+  historySk,
   InvalidCursorError,
   Job,
   JobsRepository,
@@ -13,6 +16,7 @@ import {
   PricePoint,
   ProfilesRepository,
   StaleJobError,
+  userPk,
 } from '@app/jobs-domain';
 import { loadConfig, RuntimeConfig } from '@app/platform';
 import { testEnv } from '../support/apps';
@@ -62,6 +66,19 @@ describe('jobs table repositories (dynalite)', () => {
       ...overrides,
     };
   }
+  /** The record of a successful check at minute n. */
+  function priced(jobId: string, n: number): CheckRecord {
+    return {
+      checkId: `p${n}`,
+      jobId,
+      checkedAt: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(),
+      outcome: 'ok',
+      price: `${n}.00`,
+      currency: 'EUR',
+      source: 'json-ld',
+    };
+  }
+  /** The price point that record reads back as. */
   function point(jobId: string, n: number): PricePoint {
     return {
       pointId: `p${n}`,
@@ -193,7 +210,7 @@ describe('jobs table repositories (dynalite)', () => {
       const userId = newUser();
       const job = newJob(userId);
       await jobs.create(job);
-      await prices.add(userId, point(job.jobId, 1), 3600);
+      await prices.record(userId, priced(job.jobId, 1), 3600);
       await expect(jobs.delete(userId, job.jobId)).resolves.toBe(true);
       await expect(jobs.delete(userId, job.jobId)).resolves.toBe(false);
       expect(await jobs.get(userId, job.jobId, true)).toBeNull();
@@ -205,8 +222,8 @@ describe('jobs table repositories (dynalite)', () => {
     it('adds a point once (a retried check writes the same point) and pages newest first', async () => {
       const userId = newUser();
       const jobId = randomUUID();
-      for (const n of [1, 2, 3]) await prices.add(userId, point(jobId, n), 3600);
-      await prices.add(userId, { ...point(jobId, 2), price: '99.00' }, 3600);
+      for (const n of [1, 2, 3]) await prices.record(userId, priced(jobId, n), 3600);
+      await prices.record(userId, { ...priced(jobId, 2), price: '99.00' }, 3600);
 
       const first = await prices.list(userId, jobId, { limit: 2 });
       expect(first.items.map((p) => p.price)).toEqual(['3.00', '2.00']);
@@ -216,10 +233,92 @@ describe('jobs table repositories (dynalite)', () => {
       expect(rest.nextCursor).toBeNull();
     });
 
+    it('records every check, priced or not; the price history pages over the priced ones only', async () => {
+      const userId = newUser();
+      const jobId = randomUUID();
+      const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 1, n)).toISOString();
+      const failed: CheckRecord = {
+        checkId: 'f1',
+        jobId,
+        checkedAt: at(2),
+        outcome: 'blocked',
+        reason: 'The shop answered 429',
+        durationMs: 812,
+      };
+      const soldOut: CheckRecord = {
+        checkId: 's1',
+        jobId,
+        checkedAt: at(3),
+        outcome: 'out_of_stock',
+        availability: 'OutOfStock',
+        // A price on a check that is not ok is never kept: the chart trusts every priced item.
+        price: '5.00',
+        currency: 'EUR',
+        reason: 'The product is out of stock',
+      };
+      const ok: CheckRecord = {
+        ...priced(jobId, 1),
+        checkedAt: at(1),
+        availability: 'InStock',
+        durationMs: 120,
+      };
+      await prices.record(userId, ok, 3600);
+      await prices.record(userId, failed, 3600);
+      await prices.record(userId, soldOut, 3600);
+      await prices.record(userId, { ...failed, outcome: 'fetch_error' }, 3600); // a retry: first write stands
+
+      const checks = await prices.listChecks(userId, jobId, { limit: 10 });
+      expect(checks.items).toEqual([
+        {
+          checkId: 's1',
+          jobId,
+          checkedAt: at(3),
+          outcome: 'out_of_stock',
+          availability: 'OutOfStock',
+          currency: 'EUR',
+          reason: 'The product is out of stock',
+        },
+        failed,
+        ok,
+      ]);
+      // Two checks a page: the failures do not shorten a page of prices.
+      const page = await prices.listChecks(userId, jobId, { limit: 2 });
+      expect(page.items.map((c) => c.checkId)).toEqual(['s1', 'f1']);
+      expect(
+        (await prices.listChecks(userId, jobId, { limit: 2, cursor: page.nextCursor! })).items,
+      ).toEqual([ok]);
+      const points = await prices.list(userId, jobId, { limit: 1 });
+      expect(points.items).toEqual([{ ...point(jobId, 1), checkedAt: at(1) }]);
+      const after = await prices.list(userId, jobId, { limit: 1, cursor: points.nextCursor! });
+      expect(after).toEqual({ items: [], nextCursor: null });
+    });
+
+    it('reads a price point written before every check was recorded as an ok check', async () => {
+      const userId = newUser();
+      const jobId = randomUUID();
+      const legacy = point(jobId, 4);
+      await moduleRef.get(DYNAMODB).send(
+        new PutCommand({
+          TableName: testEnv().JOBS_TABLE_NAME,
+          Item: {
+            pk: userPk(userId),
+            sk: historySk(jobId, legacy.checkedAt, legacy.pointId),
+            entity: 'PRICE',
+            ...legacy,
+            expiresAt: Math.floor(Date.now() / 1000) + 3600,
+          },
+        }),
+      );
+      expect((await prices.list(userId, jobId, { limit: 5 })).items).toEqual([legacy]);
+      expect((await prices.listChecks(userId, jobId, { limit: 5 })).items).toEqual([
+        priced(jobId, 4),
+      ]);
+    });
+
     it("refuses a cursor from another job's history", async () => {
       const userId = newUser();
       const [a, b] = [randomUUID(), randomUUID()];
-      for (const n of [1, 2]) await prices.add(userId, point(a, n), 3600);
+      for (const n of [1, 2]) await prices.record(userId, priced(a, n), 3600);
       const page = await prices.list(userId, a, { limit: 1 });
       await expect(prices.list(userId, b, { limit: 1, cursor: page.nextCursor! })).rejects.toThrow(
         InvalidCursorError,
@@ -233,9 +332,9 @@ describe('jobs table repositories (dynalite)', () => {
       const kept = newJob(userId);
       await jobs.create(kept);
       for (const n of [1, 2]) {
-        await prices.add(userId, point(a, n), 3600);
-        await prices.add(userId, point(b, n), 3600);
-        await prices.add(other, point(a, n), 3600);
+        await prices.record(userId, priced(a, n), 3600);
+        await prices.record(userId, priced(b, n), 3600);
+        await prices.record(other, priced(a, n), 3600);
       }
       await prices.deleteForJob(userId, a);
       expect((await prices.list(userId, a, { limit: 5 })).items).toEqual([]);

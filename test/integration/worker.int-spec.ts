@@ -167,6 +167,8 @@ describe('scraper worker (integration)', () => {
     (await fetch(api(`/jobs/${id}`), { headers: auth })).json();
   const history = async (id: string): Promise<AnyJson> =>
     (await fetch(api(`/jobs/${id}/history`), { headers: auth })).json();
+  const checksOf = async (id: string): Promise<AnyJson> =>
+    (await fetch(api(`/jobs/${id}/checks`), { headers: auth })).json();
   const notificationsFor = async (id: string) => {
     const all = (await (
       await fetch(api('/notifications?limit=100'), { headers: auth })
@@ -205,6 +207,17 @@ describe('scraper worker (integration)', () => {
     const h = await history(job.id);
     expect(h.points).toHaveLength(1);
     expect(h.points[0]).toMatchObject({ price: '199.99', currency: 'USD', source: 'jsonld' });
+    // The same check in the list of every check, with its outcome and how long it took.
+    expect((await checksOf(job.id)).checks).toEqual([
+      expect.objectContaining({
+        id: h.points[0].id,
+        outcome: 'ok',
+        price: '199.99',
+        currency: 'USD',
+        checkedAt: active.lastCheckedAt,
+        durationMs: expect.any(Number),
+      }),
+    ]);
     expect(await notificationsFor(job.id)).toHaveLength(0);
   });
 
@@ -334,6 +347,18 @@ describe('scraper worker (integration)', () => {
       expect(j.lastOutcome).toBe(outcome);
       expect(j.failureReason).toEqual(expect.any(String));
       expect((await history(jobs[i].id)).points).toHaveLength(0);
+      // The check is recorded all the same, with its outcome and reason, for the checks table.
+      const recorded = (await checksOf(jobs[i].id)).checks;
+      expect(recorded).toEqual([
+        expect.objectContaining({
+          outcome,
+          checkedAt: j.lastCheckedAt,
+          reason: j.failureReason,
+          durationMs: expect.any(Number),
+        }),
+      ]);
+      expect(recorded[0].price).toBeUndefined();
+      if (outcome === 'out_of_stock') expect(recorded[0].availability).toBe('OutOfStock');
       expect(await notificationsFor(jobs[i].id)).toHaveLength(0);
     }
     const g = await waitForStatus(gbp.id, ['active']);

@@ -41,21 +41,31 @@ export interface JobList {
 }
 
 /**
- * One entry of a job's history. Today the API records successful checks only (with a price);
- * `outcome` and `reason` are read when present so that failed and out-of-stock checks show too.
+ * One check of a job: a price point from /history (priced, no outcome: ok) or any check from
+ * /checks (with its outcome, and a price only when it is ok).
  */
 export interface HistoryPoint {
   id: string;
   price?: string;
-  currency: string;
+  currency?: string;
   checkedAt: string;
   source?: string;
   outcome?: CheckOutcome;
   reason?: string;
+  /** schema.org availability name as the page stated it ("InStock", ...). */
+  availability?: string;
+  durationMs?: number;
 }
 
+/** GET /jobs/{id}/history: the price points. */
 export interface History {
   points: HistoryPoint[];
+  nextCursor: string | null;
+}
+
+/** GET /jobs/{id}/checks: every check, whatever its outcome. */
+export interface CheckList {
+  checks: HistoryPoint[];
   nextCursor: string | null;
 }
 

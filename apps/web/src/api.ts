@@ -1,5 +1,5 @@
 import { ApiError, toApiError } from './api-error';
-import type { History, Job, JobList, Me, NotificationList } from './api-types';
+import type { CheckList, History, Job, JobList, Me, NotificationList } from './api-types';
 
 /**
  * The API client. The session is the gateway's HttpOnly cookie: the token the sign-in response
@@ -89,6 +89,10 @@ export const api = {
   deleteJob: (id: string) => request<void>('DELETE', `/jobs/${encodeURIComponent(id)}`),
   history: (id: string, limit = 100, signal?: AbortSignal) =>
     request<History>('GET', `/jobs/${encodeURIComponent(id)}/history?limit=${limit}`, undefined, {
+      signal,
+    }),
+  checks: (id: string, limit = 100, signal?: AbortSignal) =>
+    request<CheckList>('GET', `/jobs/${encodeURIComponent(id)}/checks?limit=${limit}`, undefined, {
       signal,
     }),
   notifications: (signal?: AbortSignal) =>

@@ -57,6 +57,45 @@ describe('shapeHistory', () => {
     expect(m.checks.map((c) => c.outcome)).toEqual(['ok', 'out_of_stock', 'out_of_stock', 'ok']);
   });
 
+  it('lists every check of /checks in the table but draws only the priced ones', () => {
+    const checks: HistoryPoint[] = [
+      { id: 'd', checkedAt: at(10), outcome: 'fetch_error', reason: 'The shop did not answer' },
+      {
+        id: 'c',
+        checkedAt: at(20),
+        outcome: 'ok',
+        price: '210.00',
+        currency: 'USD',
+        durationMs: 412,
+      },
+      { id: 'b', checkedAt: at(30), outcome: 'blocked', reason: 'The shop answered 429' },
+      { id: 'a', checkedAt: at(40), outcome: 'price_uncertain', reason: 'two prices' },
+    ];
+    const m = shapeHistory(checks, job, now);
+    expect(m.checks.map((c) => [c.id, c.outcome])).toEqual([
+      ['a', 'price_uncertain'],
+      ['b', 'blocked'],
+      ['c', 'ok'],
+      ['d', 'fetch_error'],
+    ]);
+    expect(m.checks[1].reason).toBe('The shop answered 429');
+    expect(m.checks[2].durationMs).toBe(412);
+    expect(m.points.map((p) => p.id)).toEqual(['c']);
+    // The time axis spans every check, so a failure after the last price is in view.
+    expect(m.x.max).toBeGreaterThan(Date.parse(at(10)));
+    expect(m.outOfStock).toEqual([]);
+  });
+
+  it('never draws a price that came with a failed outcome', () => {
+    const m = shapeHistory(
+      [{ id: 'x', checkedAt: at(5), outcome: 'currency_mismatch', price: '1.00' }],
+      job,
+      now,
+    );
+    expect(m.points).toEqual([]);
+    expect(m.checks).toHaveLength(1);
+  });
+
   it('shades until now when the job says its last check found the product out of stock', () => {
     const m = shapeHistory(
       [point('a', 40, '220.00')],

@@ -23,6 +23,8 @@ export interface CheckRow {
   price?: string;
   reason?: string;
   source?: string;
+  availability?: string;
+  durationMs?: number;
 }
 
 export interface Band {
@@ -115,6 +117,8 @@ export function shapeHistory(
       price: p.price && isDecimal(p.price) ? p.price : undefined,
       reason: p.reason,
       source: p.source,
+      availability: p.availability,
+      durationMs: p.durationMs,
     }))
     .filter((c) => !Number.isNaN(c.t))
     .sort((a, b) => a.t - b.t || a.id.localeCompare(b.id));

@@ -1,5 +1,7 @@
 import {
   availabilityWords,
+  checkAvailabilityWords,
+  durationWords,
   decimalToMinor,
   formatMoney,
   intervalWords,
@@ -106,5 +108,35 @@ describe('words for the list', () => {
     expect(intervalWords(90)).toBe('1 h 30 min');
     expect(intervalWords(1440)).toBe('1 day');
     expect(intervalWords(0.05)).toBe('3 s');
+  });
+});
+
+describe('words for the checks table', () => {
+  it("a check's availability, from what the page stated or else from its outcome", () => {
+    expect(checkAvailabilityWords({ availability: 'InStock', outcome: 'ok' })).toBe('In stock');
+    expect(checkAvailabilityWords({ availability: 'LimitedAvailability', outcome: 'ok' })).toBe(
+      'Limited',
+    );
+    expect(checkAvailabilityWords({ availability: 'OutOfStock', outcome: 'out_of_stock' })).toBe(
+      'Out of stock',
+    );
+    expect(checkAvailabilityWords({ outcome: 'out_of_stock' })).toBe('Out of stock');
+    // A price point from before availability was recorded: a price was on sale.
+    expect(checkAvailabilityWords({ outcome: 'ok' })).toBe('In stock');
+    expect(checkAvailabilityWords({ outcome: 'fetch_error' })).toBe('—');
+    // Whatever the API sends, only known names are shown as words.
+    expect(checkAvailabilityWords({ availability: '<img src=x>', outcome: 'ok' })).toBe('Unknown');
+    expect(checkAvailabilityWords({ availability: 'constructor', outcome: 'ok' })).toBe('Unknown');
+  });
+
+  it('how long a check took', () => {
+    expect(durationWords(undefined)).toBe('');
+    expect(durationWords(-1)).toBe('');
+    expect(durationWords(Number.NaN)).toBe('');
+    expect(durationWords(0)).toBe('0.0 s');
+    expect(durationWords(412)).toBe('0.4 s');
+    expect(durationWords(9_949)).toBe('9.9 s');
+    expect(durationWords(12_400)).toBe('12 s');
+    expect(durationWords(65_000)).toBe('1 min 5 s');
   });
 });

@@ -106,6 +106,43 @@ export function availabilityWords(job: Pick<Job, 'lastOutcome'>): string {
   return 'Unknown';
 }
 
+const AVAILABILITY_WORDS: Record<string, string> = {
+  InStock: 'In stock',
+  InStoreOnly: 'In store only',
+  OnlineOnly: 'Online only',
+  LimitedAvailability: 'Limited',
+  PreOrder: 'Pre-order',
+  PreSale: 'Pre-sale',
+  BackOrder: 'Back-order',
+  MadeToOrder: 'Made to order',
+  OutOfStock: 'Out of stock',
+  SoldOut: 'Sold out',
+  Discontinued: 'Discontinued',
+  Reserved: 'Reserved',
+};
+
+/** A check's availability (a schema.org name) in words; an unknown name is not shown as such. */
+export function checkAvailabilityWords(check: {
+  availability?: string;
+  outcome: CheckOutcome;
+}): string {
+  if (check.availability)
+    return Object.hasOwn(AVAILABILITY_WORDS, check.availability)
+      ? AVAILABILITY_WORDS[check.availability]
+      : 'Unknown';
+  if (check.outcome === 'out_of_stock') return 'Out of stock';
+  return check.outcome === 'ok' ? 'In stock' : '—';
+}
+
+/** How long a check took: "0.4 s", "12 s", "1 min 5 s"; empty when unknown. */
+export function durationWords(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 10_000) return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
 /** The shop's host without "www.", or the raw text when it is not a URL. */
 export function shopHost(url: string): string {
   try {

@@ -16,6 +16,7 @@ import { JobNotFoundError } from '@app/jobs-domain';
 import { Authenticated } from '../auth/authenticated.decorator';
 import { ApiProblems, BODY_PROBLEMS } from '../problem-details.dto';
 import {
+  CheckListDto,
   CreateJobDto,
   JobDto,
   JobListDto,
@@ -94,7 +95,10 @@ export class JobsController {
   }
 
   @Get(':id/history')
-  @ApiOkResponse({ type: PriceHistoryDto, description: 'Price points, newest first' })
+  @ApiOkResponse({
+    type: PriceHistoryDto,
+    description: 'Price points (the checks that found a price), newest first',
+  })
   @ApiProblems([400, 'Bad limit or cursor (VALIDATION_FAILED, INVALID_CURSOR)'], 404)
   async history(
     @CurrentUser() user: AuthenticatedUser,
@@ -102,5 +106,19 @@ export class JobsController {
     @Query() q: PageQueryDto,
   ): Promise<PriceHistoryDto> {
     return PriceHistoryDto.from(await this.jobs.history(user.id, id, q.limit, q.cursor));
+  }
+
+  @Get(':id/checks')
+  @ApiOkResponse({
+    type: CheckListDto,
+    description: 'Every check, whatever its outcome, newest first',
+  })
+  @ApiProblems([400, 'Bad limit or cursor (VALIDATION_FAILED, INVALID_CURSOR)'], 404)
+  async checks(
+    @CurrentUser() user: AuthenticatedUser,
+    @Param('id', idPipe) id: string,
+    @Query() q: PageQueryDto,
+  ): Promise<CheckListDto> {
+    return CheckListDto.from(await this.jobs.checks(user.id, id, q.limit, q.cursor));
   }
 }

@@ -22,6 +22,7 @@ import {
   JOB_STATUSES,
   SCHEDULABLE_STATUSES,
   type CheckOutcome,
+  type CheckRecord,
   type Job,
   type JobStatus,
   type Page,
@@ -289,5 +290,52 @@ export class PriceHistoryDto {
 
   static from(page: Page<PricePoint>): PriceHistoryDto {
     return { points: page.items.map(PricePointDto.from), nextCursor: page.nextCursor };
+  }
+}
+
+/** One check of a job, whatever its outcome. */
+export class CheckDto {
+  id!: string;
+  checkedAt!: string;
+  /** The result: ok, or the failure's reason code. */
+  @IsIn(CHECK_OUTCOMES)
+  outcome!: CheckOutcome;
+  /** The price found, exact decimal; only on an ok check. @example "219.00" */
+  price?: string;
+  /** @example "EUR" */
+  currency?: string;
+  /** Where the price was read. @example "jsonld" */
+  source?: string;
+  sources?: FieldSourcesDto;
+  /** schema.org availability as the page stated it. @example "InStock" */
+  availability?: string;
+  /** Why the check failed, in words, when it did. */
+  reason?: string;
+  /** From the claim to the outcome, in milliseconds. @example 412 */
+  durationMs?: number;
+
+  static from(r: CheckRecord): CheckDto {
+    return {
+      id: r.checkId,
+      checkedAt: r.checkedAt,
+      outcome: r.outcome,
+      price: r.price,
+      currency: r.currency,
+      source: r.source,
+      sources: r.sources,
+      availability: r.availability,
+      reason: r.reason,
+      durationMs: r.durationMs,
+    };
+  }
+}
+
+export class CheckListDto {
+  checks!: CheckDto[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor!: string | null;
+
+  static from(page: Page<CheckRecord>): CheckListDto {
+    return { checks: page.items.map(CheckDto.from), nextCursor: page.nextCursor };
   }
 }

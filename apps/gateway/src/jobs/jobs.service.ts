@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  CheckRecord,
   checkTrackableUrl,
   CheckQueue,
   EGRESS_CONFIG,
@@ -182,5 +183,16 @@ export class JobsService {
   ): Promise<Page<PricePoint>> {
     await this.get(userId, jobId);
     return this.prices.list(userId, jobId, { limit, cursor });
+  }
+
+  /** Every check of the job, priced or not, newest first. */
+  async checks(
+    userId: string,
+    jobId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<CheckRecord>> {
+    await this.get(userId, jobId);
+    return this.prices.listChecks(userId, jobId, { limit, cursor });
   }
 }

@@ -36,9 +36,12 @@ describe('decide', () => {
       notifiedAt: '2026-11-23T11:59:58.000Z',
     });
     expect(d.change.set?.notificationSk).toBe('NOTIF#2026-11-23T11:59:58.000Z#c1');
-    expect(d.pricePoint).toMatchObject({
-      pointId: 'c1',
+    expect(d.record).toMatchObject({
+      checkId: 'c1',
+      jobId: 'j1',
+      outcome: 'ok',
       price: '100.00',
+      currency: 'EUR',
       checkedAt: '2026-11-23T11:59:58.000Z',
     });
     expect(d.change.remove).toEqual(expect.arrayContaining(['claimMessageId', 'claimedAt']));
@@ -62,12 +65,44 @@ describe('decide', () => {
     [{ outcome: 'fetch_error', reason: 'The shop did not answer in time' }, 'fetch_error'],
     [{ outcome: 'out_of_stock', price: '10.00' }, 'out_of_stock'],
     [{ outcome: 'ok', price: null }, 'price_not_found'],
-  ])('never alerts and records no price for %j', (seen, outcome) => {
+  ])('never alerts and records the check without a price for %j', (seen, outcome) => {
     const d = decide(job(), seen, 'c1', now, policy);
     expect(d.change.set?.status).toBe('active');
     expect(d.change.set?.lastOutcome).toBe(outcome);
     expect(d.change.set?.failureReason).toEqual(expect.any(String));
-    expect(d.pricePoint).toBeUndefined();
+    expect(d.record).toMatchObject({
+      checkId: 'c1',
+      outcome,
+      checkedAt: '2026-11-23T11:59:58.000Z',
+      reason: d.change.set?.failureReason,
+    });
+    expect(d.record.price).toBeUndefined();
+  });
+
+  it('records the availability the page stated, and out of stock when the outcome says so', () => {
+    expect(
+      decide(job(), { ...ok('120.00'), availability: 'LimitedAvailability' }, 'c1', now, policy)
+        .record.availability,
+    ).toBe('LimitedAvailability');
+    expect(decide(job(), { outcome: 'out_of_stock' }, 'c1', now, policy).record).toMatchObject({
+      outcome: 'out_of_stock',
+      availability: 'OutOfStock',
+    });
+    expect(
+      decide(job(), { outcome: 'fetch_error' }, 'c1', now, policy).record.availability,
+    ).toBeUndefined();
+  });
+
+  it('records a check that fails the job with its reason, without the count', () => {
+    const d = decide(job({ consecutiveFailures: 2 }), { outcome: 'blocked' }, 'c9', now, policy);
+    expect(d.change.set?.status).toBe('failed');
+    expect(d.record).toEqual({
+      checkId: 'c9',
+      jobId: 'j1',
+      checkedAt: '2026-11-23T11:59:58.000Z',
+      outcome: 'blocked',
+      reason: 'The shop blocked the request (captcha or rate limit)',
+    });
   });
 
   it('backs off on failures (honouring Retry-After) and does not count out of stock as one', () => {
@@ -109,7 +144,9 @@ describe('decide', () => {
       now,
       policy,
     );
-    expect(d.pricePoint).toBeUndefined();
+    expect(d.record.price).toBeUndefined();
+    expect(d.record.outcome).toBe('price_uncertain');
+    expect(d.record.reason).toContain('49.00 EUR (meta) vs 59.00 EUR (heuristic)');
     expect(d.change.set).toMatchObject({
       status: 'active',
       lastOutcome: 'price_uncertain',
@@ -133,7 +170,7 @@ describe('decide', () => {
       policy,
     );
     expect(d.change.remove).toContain('priceCandidates');
-    expect(d.pricePoint?.sources).toEqual(sources);
+    expect(d.record.sources).toEqual(sources);
   });
 
   it('fails the job after the configured number of failures in a row, keeping the reason', () => {

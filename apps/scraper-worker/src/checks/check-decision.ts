@@ -1,12 +1,12 @@
 import {
   CheckOutcome,
+  CheckRecord,
   compareDecimal,
   FieldSources,
   PriceCandidate,
   Job,
   JobChange,
   notificationSk,
-  PricePoint,
 } from '@app/jobs-domain';
 
 /** What one check saw on the page (or why it saw nothing). */
@@ -22,6 +22,8 @@ export interface Observation {
   candidates?: PriceCandidate[];
   /** Human-readable detail for a failed outcome; shown in the API, so never internals. */
   reason?: string;
+  /** schema.org availability as the page stated it, when it did. */
+  availability?: string | null;
   /** From a 429/503 Retry-After header. */
   retryAfterSeconds?: number | null;
 }
@@ -35,7 +37,8 @@ export interface DecisionPolicy {
 
 export interface Decision {
   change: JobChange;
-  pricePoint?: PricePoint;
+  /** What to record for this check, whatever its outcome (priced only when ok). */
+  record: CheckRecord;
 }
 
 const MINUTE = 60_000;
@@ -85,16 +88,22 @@ export function decide(
     observed = { ...observed, outcome: 'price_not_found' };
   }
 
+  const recordBase = {
+    checkId,
+    jobId: job.jobId,
+    checkedAt,
+    ...(observed.sources ? { sources: observed.sources } : {}),
+    ...(observed.availability ? { availability: observed.availability } : {}),
+  };
+
   if (observed.outcome === 'ok') {
     const price = observed.price!;
-    const pricePoint: PricePoint = {
-      pointId: checkId,
-      jobId: job.jobId,
+    const record: CheckRecord = {
+      ...recordBase,
+      outcome: 'ok',
       price,
       currency: job.currency,
-      checkedAt,
       source: observed.source ?? 'unknown',
-      ...(observed.sources ? { sources: observed.sources } : {}),
     };
     const base = {
       ...common,
@@ -115,7 +124,7 @@ export function decide(
           },
           remove: [...remove, 'failureReason'],
         },
-        pricePoint,
+        record,
       };
     }
     return {
@@ -123,12 +132,13 @@ export function decide(
         set: { ...base, status: 'active', nextCheckAt: now.getTime() + interval + jitter },
         remove: [...remove, 'failureReason'],
       },
-      pricePoint,
+      record,
     };
   }
 
   const outcome = observed.outcome;
   const reason = observed.reason ?? REASONS[outcome];
+  const failed: CheckRecord = { ...recordBase, outcome, reason };
   // The page contradicts itself: keep both prices for the user, alert on neither, and check again
   // at the usual interval (the page was read; it is not the job's failure).
   if (outcome === 'price_uncertain') {
@@ -148,6 +158,7 @@ export function decide(
         },
         remove: remove.filter((k) => k !== 'priceCandidates'),
       },
+      record: { ...failed, reason: both ? `${reason}: ${both}` : reason },
     };
   }
   if (outcome === 'out_of_stock') {
@@ -163,6 +174,7 @@ export function decide(
         },
         remove,
       },
+      record: { ...failed, availability: failed.availability ?? 'OutOfStock' },
     };
   }
   const failures = job.consecutiveFailures + 1;
@@ -178,6 +190,7 @@ export function decide(
         },
         remove,
       },
+      record: failed,
     };
   }
   const backoff = Math.min(
@@ -196,5 +209,6 @@ export function decide(
       },
       remove,
     },
+    record: failed,
   };
 }

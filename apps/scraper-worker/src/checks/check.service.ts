@@ -53,9 +53,9 @@ const checkDuration = new Histogram({
 
 /**
  * One message, one check: claim the job, read the page, write the outcome, then deliver the alert.
- * The outcome is not one transaction but idempotent steps in a crash-safe order (price point, then
- * the job, which is the commit point, then the outbox entry, rebuilt from the job if missing; see
- * PriceHistoryRepository.add). The message is acknowledged (the method returns) only once the new
+ * The outcome is not one transaction but idempotent steps in a crash-safe order (check record,
+ * then the job, which is the commit point, then the outbox entry, rebuilt from the job if missing; see
+ * PriceHistoryRepository.record). The message is acknowledged (the method returns) only once the new
  * state is durable; anything thrown leaves it to come back and resume.
  */
 @Injectable()
@@ -178,14 +178,16 @@ export class CheckService {
       const decision = decide(current, page.observation, checkId, new Date(), this.policy());
       let committed: Job;
       try {
-        // Idempotent steps in a crash-safe order; the job write is the commit point.
-        if (decision.pricePoint) {
-          await this.prices.add(
-            current.userId,
-            decision.pricePoint,
-            this.config.PRICE_HISTORY_TTL_DAYS * 86400,
-          );
-        }
+        // Idempotent steps in a crash-safe order; the job write is the commit point. Every check
+        // is recorded, priced or not (the first write of a retried check stands).
+        await this.prices.record(
+          current.userId,
+          {
+            ...decision.record,
+            durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e6),
+          },
+          this.config.PRICE_HISTORY_TTL_DAYS * 86400,
+        );
         committed = await this.jobs.transition(current, decision.change, ['processing']);
       } catch (err) {
         if (!(err instanceof StaleJobError) || attempt >= 3) throw err;

@@ -96,6 +96,7 @@ function observe(result: ExtractionResult): Observation {
   const s = result.source;
   const base = {
     title: result.title,
+    availability: result.availability,
     source: s.price ?? null,
     sources: {
       price: s.price,

@@ -4,7 +4,14 @@ import type { Job } from '../api-types';
 import { chartName, shapeHistory } from '../chart-data';
 import { PriceChart } from '../components/chart';
 import { JobFacts, When } from '../components/job-facts';
-import { dateTime, formatMoney, OUTCOME_WORDS, shopHost } from '../format';
+import {
+  checkAvailabilityWords,
+  dateTime,
+  durationWords,
+  formatMoney,
+  OUTCOME_WORDS,
+  shopHost,
+} from '../format';
 import { useNow, usePoll } from '../hooks';
 import { JobActions } from './products';
 
@@ -14,7 +21,8 @@ export function ProductView({ id }: { id: string }) {
   const [deleting, setDeleting] = useState(false);
   const live = !deleting;
   const job = usePoll((signal) => api.job(id, signal), `job:${id}`, live);
-  const history = usePoll((signal) => api.history(id, 100, signal), `history:${id}`, live);
+  // Every check, priced or not: the table lists them all, the chart draws the priced ones.
+  const history = usePoll((signal) => api.checks(id, 100, signal), `checks:${id}`, live);
   const alerts = usePoll((signal) => api.notifications(signal), `alerts:${id}`, live);
   const j = job.data;
 
@@ -37,7 +45,7 @@ export function ProductView({ id }: { id: string }) {
   }
 
   const title = j.title ?? shopHost(j.url);
-  const model = shapeHistory(history.data?.points ?? [], j, now);
+  const model = shapeHistory(history.data?.checks ?? [], j, now);
   const sent = (alerts.data?.notifications ?? []).filter((n) => n.jobId === id);
   const refresh = (saved?: Job) => {
     void saved;
@@ -78,13 +86,16 @@ export function ProductView({ id }: { id: string }) {
             <tr>
               <th scope="col">Checked</th>
               <th scope="col">Outcome</th>
-              <th scope="col">Price</th>
+              <th scope="col">Availability</th>
+              <th scope="col" class="num">
+                Price
+              </th>
             </tr>
           </thead>
           <tbody>
             {model.checks.length === 0 && (
               <tr>
-                <td colSpan={3} class="muted">
+                <td colSpan={4} class="muted">
                   No checks recorded yet.
                 </td>
               </tr>
@@ -93,11 +104,15 @@ export function ProductView({ id }: { id: string }) {
               <tr key={c.id}>
                 <td>
                   <time dateTime={c.checkedAt}>{dateTime(c.checkedAt)}</time>
+                  {c.durationMs !== undefined && (
+                    <span class="status-detail">took {durationWords(c.durationMs)}</span>
+                  )}
                 </td>
                 <td>
                   {OUTCOME_WORDS[c.outcome] ?? c.outcome}
                   {c.reason && <span class="status-detail">{c.reason}</span>}
                 </td>
+                <td>{checkAvailabilityWords(c)}</td>
                 <td class="num">{c.price ? formatMoney(c.price, j.currency) : '—'}</td>
               </tr>
             ))}

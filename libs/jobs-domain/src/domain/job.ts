@@ -97,6 +97,35 @@ export interface PricePoint {
   sources?: FieldSources;
 }
 
+/**
+ * What one check found, priced or not: one is recorded for every check (the price history is the
+ * priced ones among them). `outcome` is the result code; `reason` the human-readable detail of a
+ * failure, safe to show (never internals).
+ */
+export interface CheckRecord {
+  /** Derived from the check (job, message, claimed version), so a retried write finds its record. */
+  checkId: string;
+  jobId: string;
+  checkedAt: string;
+  outcome: CheckOutcome;
+  /** Exact decimal, in `currency`; only on an `ok` check. */
+  price?: string;
+  currency?: string;
+  /** Where the price was read. */
+  source?: string;
+  sources?: FieldSources;
+  /** schema.org availability name as the page stated it ("InStock", "OutOfStock", ...). */
+  availability?: string;
+  reason?: string;
+  /** From the claim to the outcome, in milliseconds. */
+  durationMs?: number;
+}
+
+/** A record that carries a price the chart can draw. */
+export function isPricedCheck(r: CheckRecord): r is CheckRecord & { price: string } {
+  return r.outcome === 'ok' && typeof r.price === 'string';
+}
+
 export interface Notification {
   notificationId: string;
   jobId: string;
@@ -110,10 +139,39 @@ export interface Notification {
   channels: string[];
 }
 
+/** Why a webhook test failed: a code, never what the receiver answered. */
+export const WEBHOOK_TEST_ERRORS = [
+  /** The URL resolves to an address the egress policy refuses. */
+  'refused_address',
+  /** No connection (DNS, refused, reset). */
+  'unreachable',
+  /** No answer within the webhook timeout. */
+  'timeout',
+  /** The receiver answered outside 2xx (a redirect too: none is followed). */
+  'http_status',
+  /** The webhook was removed before the test ran. */
+  'no_webhook',
+  /** The test could not be queued. */
+  'not_queued',
+] as const;
+export type WebhookTestError = (typeof WEBHOOK_TEST_ERRORS)[number];
+
+/** The latest "send test" of the user's webhook; a new one replaces it, a new URL clears it. */
+export interface WebhookTest {
+  testId: string;
+  requestedAt: string;
+  state: 'pending' | 'sent' | 'failed';
+  finishedAt?: string;
+  /** The receiver's HTTP status, when it answered. */
+  httpStatus?: number;
+  error?: WebhookTestError;
+}
+
 /** The caller's settings, stored beside their jobs where the worker reads the webhook. */
 export interface UserProfile {
   userId: string;
   webhookUrl?: string;
+  webhookTest?: WebhookTest;
 }
 
 export interface Page<T> {
