@@ -641,6 +641,49 @@ describe('scraper worker (integration)', () => {
       consumer = undefined;
     });
 
+    it('on close after the grace period gives the message back at once: a new worker receives it promptly and checks the job once', async () => {
+      // No heartbeat during the test: local-aws-sqs counts each visibility change as a receive.
+      const timing = {
+        SHUTDOWN_GRACE_MS: '2500',
+        VISIBILITY_TIMEOUT_SECONDS: '60',
+        HEARTBEAT_SECONDS: '50',
+      };
+      await startConsumer(timing);
+      const job = await createJob('x', '10', { url: heldUrl('abandoned'), currency: 'USD' });
+      await waitHeld('abandoned');
+      const claimed = await repo().get(userId, job.id, true);
+      expect(claimed).toMatchObject({ status: 'processing' });
+      const messageId = claimed!.claimMessageId;
+      held.delete('abandoned');
+
+      // The page never answers within the grace period: the check is abandoned on close.
+      await consumer!.close();
+      consumer = undefined;
+      const released = (await repo().get(userId, job.id, true)) as Job;
+      expect(released).toMatchObject({ status: 'queued', consecutiveFailures: 0 });
+      expect(released.claimMessageId).toBeUndefined();
+      expect(released.lastOutcome).toBeUndefined();
+      expect(released.nextCheckAt).toBeLessThanOrEqual(Date.now());
+      expect((await history(job.id)).points).toHaveLength(0);
+
+      // A new worker gets the same message well before its 60 s visibility timeout would have
+      // brought it back: it was made visible at once, and not moved to the DLQ.
+      await startConsumer(timing);
+      await eventually(
+        async () => (held.has('abandoned') ? true : undefined),
+        15_000,
+        'the new worker to receive the message',
+      );
+      expect((await repo().get(userId, job.id, true))?.claimMessageId).toBe(messageId);
+      held.get('abandoned')!();
+      const done = await waitForStatus(job.id, ['active']);
+      expect(done).toMatchObject({ lastPrice: '42.00', lastOutcome: 'ok', consecutiveFailures: 0 });
+      expect((await history(job.id)).points).toHaveLength(1);
+      expect(await drain(sqs, queue.dlqUrl, 0)).toHaveLength(0);
+      await consumer!.close();
+      consumer = undefined;
+    });
+
     it('on close lets a check finish within the grace period, and records it', async () => {
       await startConsumer({ SHUTDOWN_GRACE_MS: '20000' });
       const job = await createJob('x', '10', { url: heldUrl('finishes'), currency: 'USD' });

@@ -1,9 +1,4 @@
-import {
-  ChangeMessageVisibilityCommand,
-  Message,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   BeforeApplicationShutdown,
   Inject,
@@ -24,7 +19,8 @@ const RECEIVE_BACKOFF_BASE_MS = 250;
 
 /**
  * Messages given back on shutdown: their visibility goes to 0 (another worker takes them at once),
- * never to the retry backoff that a failed check earns (see `retryVisibility`).
+ * never to the retry backoff that a failed check earns (see `retryVisibility`). The id is taken out
+ * when sqs-consumer asks for the visibility, so the set holds only messages being given back.
  */
 const released = new Set<string>();
 
@@ -210,7 +206,14 @@ export class ChecksConsumer
     this.logger.log('shutdown: no check in flight');
   }
 
-  /** Resolving deletes the message; throwing leaves it to come back after a backoff. */
+  /**
+   * Resolving deletes the message; throwing leaves it to come back after a backoff, except an
+   * abandoned check's message, which is made visible again at once. That visibility change is the
+   * one sqs-consumer makes after a handler throws (`terminateVisibilityTimeout`, see
+   * `retryVisibility`), and the only one: a second change of our own, as before, was redundant on
+   * SQS, and local-aws-sqs counts every ChangeMessageVisibility as a receive, so the two changes
+   * plus the receive reached the test queue's maxReceiveCount (3) and the message went to the DLQ.
+   */
   async handle(message: Message): Promise<void> {
     const run = this.stopping
       ? Promise.reject(new CheckAbandonedError()) // delivered by a receive that outlived stop()
@@ -219,29 +222,10 @@ export class ChecksConsumer
     try {
       await run;
     } catch (err) {
-      if (err instanceof CheckAbandonedError) await this.giveBack(message);
+      if (err instanceof CheckAbandonedError && message.MessageId) released.add(message.MessageId);
       throw err;
     } finally {
       this.inFlight.delete(run);
-    }
-  }
-
-  /** Makes an abandoned message visible again now (sqs-consumer's own change then also uses 0). */
-  private async giveBack(message: Message): Promise<void> {
-    if (message.MessageId) released.add(message.MessageId);
-    try {
-      await this.sqs.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: this.aws.CHECKS_QUEUE_URL,
-          ReceiptHandle: message.ReceiptHandle,
-          VisibilityTimeout: 0,
-        }),
-      );
-    } catch (err) {
-      this.logger.warn(
-        { messageId: message.MessageId, err: (err as Error)?.name },
-        'could not make the abandoned message visible; it comes back after its visibility timeout',
-      );
     }
   }
 }
@@ -253,7 +237,8 @@ export class ChecksConsumer
  */
 export function retryVisibility(baseSeconds: number): (messages: Message[]) => number {
   return (messages) => {
-    if (messages.every((m) => m.MessageId && released.has(m.MessageId))) return 0;
+    const given = messages.filter((m) => m.MessageId && released.delete(m.MessageId));
+    if (given.length === messages.length) return 0;
     const receives = Math.max(
       1,
       ...messages.map((m) => Number(m.Attributes?.ApproximateReceiveCount ?? '1') || 1),
