@@ -37,6 +37,7 @@ import {
   dueShardOf,
   JobsConfig,
   JobsRepository,
+  OutboxRepository,
   jobSk,
   userPk,
 } from '@app/jobs-domain';
@@ -192,6 +193,7 @@ async function main(): Promise<void> {
       const counts = counting(doc);
       const service = new ReschedulerService(
         new JobsRepository(doc, aws),
+        new OutboxRepository(doc, aws),
         new CheckQueue(sqs, aws),
         config,
         aws,

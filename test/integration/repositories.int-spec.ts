@@ -364,15 +364,22 @@ describe('jobs table repositories (dynalite)', () => {
       const older = alert('n1', '2026-01-01T00:00:00.000Z');
       const newer = alert('n2', '2026-01-02T00:00:00.000Z');
       const olderSk = notificationSk(older.createdAt, older.notificationId);
-      await outbox.put(userId, olderSk, older);
-      await outbox.put(userId, olderSk, { ...older, price: '1.00' });
-      await outbox.put(userId, notificationSk(newer.createdAt, newer.notificationId), newer);
+      const retryAt = Date.parse('2026-01-01T00:01:00.000Z');
+      await outbox.put(userId, olderSk, older, retryAt);
+      await outbox.put(userId, olderSk, { ...older, price: '1.00' }, retryAt + 1);
+      await outbox.put(userId, notificationSk(newer.createdAt, newer.notificationId), newer, 0);
 
-      expect(await outbox.get(userId, olderSk)).toEqual(older);
+      // Undelivered: its first attempt is under way, the next one due at the lease's end.
+      expect(await outbox.get(userId, olderSk)).toEqual({
+        ...older,
+        deliveryAttempts: 1,
+        nextAttemptAt: '2026-01-01T00:01:00.000Z',
+      });
       const at = new Date('2026-01-03T00:00:00.000Z');
       await outbox.markDelivered(userId, olderSk, ['outbox', 'webhook'], at);
       expect(await outbox.get(userId, olderSk)).toEqual({
         ...older,
+        deliveryAttempts: 1,
         deliveredAt: at.toISOString(),
         channels: ['outbox', 'webhook'],
       });

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AwsClientsModule } from '@app/aws-clients';
-import { CheckQueue, JOBS_CONFIG, JobsRepository } from '@app/jobs-domain';
+import { CheckQueue, JOBS_CONFIG, JobsRepository, OutboxRepository } from '@app/jobs-domain';
 import { RUNTIME_CONFIG } from '@app/platform';
 import { RESCHEDULER_CONFIG, ReschedulerEnv } from './rescheduler.config';
 import { ReschedulerService } from './rescheduler.service';
@@ -20,7 +20,7 @@ export class ReschedulerCoreModule {
       global: true,
       module: ReschedulerCoreModule,
       imports: [AwsClientsModule.forRoot(config.aws)],
-      providers: [...providers, JobsRepository, CheckQueue, ReschedulerService],
+      providers: [...providers, JobsRepository, OutboxRepository, CheckQueue, ReschedulerService],
       exports: [...providers.map((p) => p.provide), ReschedulerService],
     };
   }

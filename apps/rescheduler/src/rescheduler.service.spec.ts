@@ -1,6 +1,14 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AwsConfig } from '@app/aws-clients';
-import { CheckQueue, JobsConfig, JobsRepository } from '@app/jobs-domain';
+import {
+  CheckQueue,
+  DueAlert,
+  JobsConfig,
+  JobsRepository,
+  notificationSk,
+  OutboxRepository,
+} from '@app/jobs-domain';
+import { metricsRegistry } from '@app/platform';
 import { ReschedulerConfig } from './rescheduler.config';
 import { ReschedulerService } from './rescheduler.service';
 
@@ -67,6 +75,57 @@ class FakeJobs {
   }
 }
 
+interface FakeAlert extends DueAlert {
+  shard: string;
+  attempts: number;
+  gaveUp?: boolean;
+}
+
+/** The outbox's redrive calls over an in-memory index of undelivered alerts (one page per query). */
+class FakeOutbox {
+  readonly alerts = new Map<string, FakeAlert>();
+  readonly releases: string[] = [];
+
+  add(notificationId: string, shard: string, createdAtMs: number, nextAttemptAt: number): void {
+    const sk = notificationSk(new Date(createdAtMs).toISOString(), notificationId);
+    this.alerts.set(sk, { userId: 'u1', sk, createdAtMs, nextAttemptAt, shard, attempts: 1 });
+  }
+  byId(notificationId: string): FakeAlert {
+    return [...this.alerts.values()].find((a) => a.sk.endsWith(`#${notificationId}`))!;
+  }
+  private indexed = () => [...this.alerts.values()].filter((a) => !a.gaveUp);
+
+  async queryDueRedrives(shard: string, nowMs: number) {
+    return {
+      alerts: this.indexed().filter((a) => a.shard === shard && a.nextAttemptAt <= nowMs),
+      lastKey: undefined,
+    };
+  }
+  async claimRedrive(_u: string, sk: string, nowMs: number, lease: number) {
+    const a = this.alerts.get(sk);
+    if (!a || a.gaveUp || a.nextAttemptAt > nowMs) return false;
+    a.nextAttemptAt = lease;
+    a.attempts++;
+    return true;
+  }
+  async releaseRedrive(_u: string, sk: string, lease: number, dueAt: number) {
+    this.releases.push(sk);
+    const a = this.alerts.get(sk);
+    if (!a || a.nextAttemptAt !== lease) return false;
+    a.nextAttemptAt = dueAt;
+    return true;
+  }
+  async giveUp(_u: string, sk: string, nowMs: number) {
+    const a = this.alerts.get(sk);
+    if (!a || a.gaveUp || a.nextAttemptAt > nowMs) return false;
+    a.gaveUp = true;
+    return true;
+  }
+  async countUndelivered(shard: string) {
+    return this.indexed().filter((a) => a.shard === shard).length;
+  }
+}
+
 /** An SQS client whose SendMessageBatch reports the entries of `failJobs` as failed, every time. */
 function fakeSqs(failJobs: Set<string> = new Set()) {
   const sent: string[] = [];
@@ -79,11 +138,12 @@ function fakeSqs(failJobs: Set<string> = new Set()) {
       const Successful: { Id: string }[] = [];
       const Failed: { Id: string; Code: string; SenderFault: boolean }[] = [];
       for (const e of entries) {
-        const body = JSON.parse(e.MessageBody!) as { jobId: string };
-        if (failJobs.has(body.jobId)) {
+        const body = JSON.parse(e.MessageBody!) as { jobId?: string; notificationId?: string };
+        const id = body.jobId ?? `deliver:${body.notificationId}`;
+        if (failJobs.has(id)) {
           Failed.push({ Id: e.Id!, Code: 'InternalError', SenderFault: false });
         } else {
-          sent.push(body.jobId);
+          sent.push(id);
           Successful.push({ Id: e.Id! });
         }
       }
@@ -109,18 +169,20 @@ function setup(opts: {
     RESCHEDULE_SAFETY_MARGIN_MS: 5000,
   });
   const jobs = new FakeJobs();
+  const outbox = new FakeOutbox();
   const sqs = fakeSqs(opts.failJobs);
   // The real CheckQueue: its batching and retry of failed entries is part of what is tested.
   const queue = new CheckQueue(sqs.client, aws);
   const scheduling = Object.assign(new JobsConfig(), { CHECK_LEASE_SECONDS: 900 });
   const service = new ReschedulerService(
     jobs as unknown as JobsRepository,
+    outbox as unknown as OutboxRepository,
     queue,
     config,
     aws,
     scheduling,
   );
-  return { service, jobs, sqs };
+  return { service, jobs, sqs, outbox };
 }
 
 const past = (n: number) => Date.now() - 60_000 - n;
@@ -263,5 +325,66 @@ describe('ReschedulerService.runOnce', () => {
     expect(report.due).toBeLessThanOrEqual(12); // both shards may ask for the budget at once
     expect(report.due).toBeGreaterThanOrEqual(6);
     expect(report.stoppedEarly).toBe(true);
+  });
+
+  describe('alert redrive', () => {
+    const HOUR = 3_600_000;
+    const undelivered = async () =>
+      (await metricsRegistry.getSingleMetric('rescheduler_alerts_undelivered')!.get()).values[0]
+        .value;
+
+    it('sends a deliver message for each due alert and moves its next attempt on by the backoff', async () => {
+      const { service, outbox, sqs } = setup({ shards: 2 });
+      const now = Date.now();
+      outbox.add('n1', 'R0', now - 2 * HOUR, now - 1000);
+      outbox.add('n2', 'R1', now - 10 * 60_000, now - 1000);
+      outbox.add('n3', 'R1', now - 60_000, now + 60_000); // not due yet
+
+      const report = await service.runOnce();
+
+      expect(report.alerts).toEqual({ due: 2, resent: 2, givenUp: 0, failed: 0, undelivered: 3 });
+      expect(sqs.sent.sort()).toEqual(['deliver:n1', 'deliver:n2']);
+      // The wait is the alert's age, capped at an hour, with up to half of it dropped as jitter.
+      const n1 = outbox.byId('n1').nextAttemptAt - now;
+      expect(n1).toBeGreaterThanOrEqual(HOUR / 2);
+      expect(n1).toBeLessThanOrEqual(HOUR + 1000);
+      const n2 = outbox.byId('n2').nextAttemptAt - now;
+      expect(n2).toBeGreaterThanOrEqual(5 * 60_000);
+      expect(n2).toBeLessThanOrEqual(10 * 60_000 + 1000);
+      expect(outbox.byId('n1').attempts).toBe(2);
+      expect(await undelivered()).toBe(3);
+
+      // Claimed: the next run finds nothing due and sends nothing.
+      const again = await service.runOnce();
+      expect(again.alerts).toMatchObject({ due: 0, resent: 0 });
+      expect(sqs.sent).toHaveLength(2);
+    });
+
+    it('gives up an alert still undelivered a day after it was raised, and sends it no more', async () => {
+      const { service, outbox, sqs } = setup({ shards: 1 });
+      const now = Date.now();
+      outbox.add('old', 'R0', now - 24 * HOUR - 1, now - 1);
+      outbox.add('young', 'R0', now - 23 * HOUR, now - 1);
+
+      const report = await service.runOnce();
+
+      expect(report.alerts).toMatchObject({ due: 2, resent: 1, givenUp: 1, undelivered: 1 });
+      expect(sqs.sent).toEqual(['deliver:young']);
+      expect(outbox.byId('old').gaveUp).toBe(true);
+      // The young one's last attempt is leased only up to its own deadline.
+      expect(outbox.byId('young').nextAttemptAt).toBeLessThanOrEqual(now - 23 * HOUR + 24 * HOUR);
+      expect(await undelivered()).toBe(1);
+    });
+
+    it('releases an alert whose deliver message could not be sent: due again at once', async () => {
+      const { service, outbox } = setup({ shards: 1, failJobs: new Set(['deliver:n1']) });
+      const now = Date.now();
+      outbox.add('n1', 'R0', now - HOUR, now - 5000);
+
+      const report = await service.runOnce();
+
+      expect(report.alerts).toMatchObject({ due: 1, resent: 0, failed: 1 });
+      expect(outbox.byId('n1').nextAttemptAt).toBe(now - 5000);
+    });
   });
 });

@@ -1,14 +1,22 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  alertGiveUpAt,
   allDueShards,
+  allRedriveShards,
+  buildDeliverMessage,
   CheckQueue,
   CheckToSend,
+  DueAlert,
   JOBS_CONFIG,
   JobsConfig,
   JobsRepository,
+  MessageToSend,
+  nextAlertAttemptAt,
+  notificationKeyParts,
+  OutboxRepository,
 } from '@app/jobs-domain';
 import { AWS_CONFIG, AwsConfig } from '@app/aws-clients';
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { currentTraceCarrier, inSpan, metricsRegistry, SpanKind } from '@app/platform';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { RESCHEDULER_CONFIG, ReschedulerConfig } from './rescheduler.config';
@@ -22,12 +30,25 @@ export interface RunReport {
   released: number;
   stoppedEarly: boolean;
   durationMs: number;
+  /** The alert redrive: undelivered alerts found due, sent to the worker again, given up. */
+  alerts: { due: number; resent: number; givenUp: number; failed: number; undelivered: number };
 }
 
 const jobsCounter = new Counter({
   name: 'rescheduler_jobs_total',
   help: 'Jobs seen by the rescheduler, by stage (due, claimed, sent, failed, released)',
   labelNames: ['stage'] as const,
+  registers: [metricsRegistry],
+});
+const alertsCounter = new Counter({
+  name: 'rescheduler_alerts_total',
+  help: 'Undelivered alerts seen by the redrive, by stage (due, resent, failed, given_up)',
+  labelNames: ['stage'] as const,
+  registers: [metricsRegistry],
+});
+const alertsUndelivered = new Gauge({
+  name: 'rescheduler_alerts_undelivered',
+  help: 'Alerts not delivered yet and not given up, as counted by the last run',
   registers: [metricsRegistry],
 });
 const runDuration = new Histogram({
@@ -50,6 +71,7 @@ export class ReschedulerService {
 
   constructor(
     private readonly jobs: JobsRepository,
+    private readonly outbox: OutboxRepository,
     private readonly queue: CheckQueue,
     @Inject(RESCHEDULER_CONFIG) private readonly config: ReschedulerConfig,
     @Inject(AWS_CONFIG) private readonly aws: AwsConfig,
@@ -72,6 +94,7 @@ export class ReschedulerService {
       released: 0,
       stoppedEarly: false,
       durationMs: 0,
+      alerts: { due: 0, resent: 0, givenUp: 0, failed: 0, undelivered: 0 },
     };
     const outOfTime = () => remainingMs() <= this.config.RESCHEDULE_SAFETY_MARGIN_MS;
     const budget = { left: this.config.RESCHEDULE_MAX_JOBS_PER_RUN };
@@ -82,6 +105,12 @@ export class ReschedulerService {
       ),
     );
 
+    await Promise.all(
+      allRedriveShards(this.aws.DUE_SHARDS).map((shard) =>
+        this.redriveShard(shard, report, outOfTime),
+      ),
+    );
+
     report.durationMs = Date.now() - started;
     runDuration.observe(report.durationMs / 1000);
     jobsCounter.inc({ stage: 'due' }, report.due);
@@ -89,8 +118,97 @@ export class ReschedulerService {
     jobsCounter.inc({ stage: 'sent' }, report.sent);
     jobsCounter.inc({ stage: 'failed' }, report.failed);
     jobsCounter.inc({ stage: 'released' }, report.released);
-    if (report.due > 0 || report.failed > 0) this.logger.log({ ...report }, 'reschedule run');
+    alertsCounter.inc({ stage: 'due' }, report.alerts.due);
+    alertsCounter.inc({ stage: 'resent' }, report.alerts.resent);
+    alertsCounter.inc({ stage: 'failed' }, report.alerts.failed);
+    alertsCounter.inc({ stage: 'given_up' }, report.alerts.givenUp);
+    if (Number.isFinite(report.alerts.undelivered))
+      alertsUndelivered.set(report.alerts.undelivered);
+    if (report.due > 0 || report.failed > 0 || report.alerts.due > 0)
+      this.logger.log({ ...report }, 'reschedule run');
     return report;
+  }
+
+  /**
+   * The alert redrive of one shard: each undelivered alert whose next attempt is due is claimed
+   * (its next attempt moved on by the backoff, alert-redrive.ts) and sent to the worker as a
+   * `deliver` message (the worker owns egress and the webhook sender), or given up once it is
+   * ALERT_GIVE_UP_AFTER_SECONDS old. Then counts what is still undelivered, for the gauge.
+   */
+  private async redriveShard(
+    shard: string,
+    report: RunReport,
+    outOfTime: () => boolean,
+  ): Promise<void> {
+    const policy = this.scheduling.alertRedrive;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      if (outOfTime()) {
+        report.stoppedEarly = true;
+        break;
+      }
+      const now = Date.now();
+      const page = await this.outbox.queryDueRedrives(
+        shard,
+        now,
+        this.config.RESCHEDULE_PAGE_SIZE,
+        startKey,
+      );
+      startKey = page.lastKey;
+      report.alerts.due += page.alerts.length;
+      const claimed: (MessageToSend & { alert: DueAlert; lease: number; dueAt: number })[] = [];
+      for (let i = 0; i < page.alerts.length; i += 10) {
+        await Promise.all(
+          page.alerts.slice(i, i + 10).map(async (alert) => {
+            if (now >= alertGiveUpAt(alert.createdAtMs, policy)) {
+              if (await this.outbox.giveUp(alert.userId, alert.sk, now).catch(() => false)) {
+                report.alerts.givenUp++;
+                this.logger.warn(
+                  { userId: alert.userId, alert: alert.sk, raisedAt: alert.createdAtMs },
+                  'price alert given up: still undelivered at the end of its retry period',
+                );
+              }
+              return;
+            }
+            const dueAt = alert.nextAttemptAt;
+            const lease = nextAlertAttemptAt(alert.createdAtMs, now, policy);
+            const ok = await this.outbox
+              .claimRedrive(alert.userId, alert.sk, now, lease)
+              .catch(() => false);
+            const parts = notificationKeyParts(alert.sk);
+            if (!ok || !parts) return;
+            claimed.push({
+              alert,
+              lease,
+              dueAt,
+              message: buildDeliverMessage(alert.userId, parts.createdAt, parts.notificationId),
+              trace: currentTraceCarrier(),
+            });
+          }),
+        );
+      }
+      const unsent = await this.queue.sendMessages(claimed);
+      report.alerts.resent += claimed.length - unsent.length;
+      report.alerts.failed += unsent.length;
+      // Due again as before, so the next run retries instead of waiting out the backoff.
+      await Promise.all(
+        unsent.map((c) =>
+          this.outbox
+            .releaseRedrive(c.alert.userId, c.alert.sk, c.lease, c.dueAt)
+            .catch(() => false),
+        ),
+      );
+    } while (startKey);
+    if (outOfTime()) {
+      report.alerts.undelivered = Number.NaN; // not counted this run: the gauge keeps its value
+      return;
+    }
+    // Read first: `x += await y` would add to the value x had before the await (shards run at once).
+    const undelivered = await this.outbox.countUndelivered(shard).catch((err: unknown) => {
+      this.logger.warn({ shard, err: (err as Error)?.name }, 'could not count undelivered alerts');
+      return Number.NaN; // the gauge keeps its last value rather than show a false one
+    });
+    report.alerts.undelivered += undelivered;
   }
 
   private async runShard(

@@ -7,6 +7,7 @@ export * from './domain/url-policy';
 export * from './domain/errors';
 export * from './domain/transitions';
 export * from './domain/notification';
+export * from './domain/alert-redrive';
 // The table layout (pure) and the repositories over it (DynamoDB I/O), one per aggregate.
 export * from './persistence/table-schema';
 export * from './persistence/keys';

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { CrossChecked, RuntimeConfig } from '@app/platform';
+import { AlertRedrivePolicy } from './domain/alert-redrive';
 import { EgressAllowList } from './domain/url-policy';
 
 /** Scheduling settings shared by every app that claims jobs (gateway, worker, rescheduler). */
@@ -11,6 +12,32 @@ export class JobsConfig {
   @Min(30)
   @Max(24 * 3600)
   CHECK_LEASE_SECONDS: number = 900;
+
+  /** Shortest wait before an alert whose delivery failed is tried again (see alert-redrive.ts). */
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  ALERT_RETRY_BASE_SECONDS: number = 60;
+
+  /** Longest wait between two delivery attempts of an alert. */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 3600)
+  ALERT_RETRY_MAX_DELAY_SECONDS: number = 3600;
+
+  /** An alert still undelivered this long after it was raised is given up (kept, shown as failed). */
+  @IsInt()
+  @Min(1)
+  @Max(14 * 24 * 3600)
+  ALERT_GIVE_UP_AFTER_SECONDS: number = 24 * 3600;
+
+  get alertRedrive(): AlertRedrivePolicy {
+    return {
+      baseMs: this.ALERT_RETRY_BASE_SECONDS * 1000,
+      maxDelayMs: this.ALERT_RETRY_MAX_DELAY_SECONDS * 1000,
+      giveUpAfterMs: this.ALERT_GIVE_UP_AFTER_SECONDS * 1000,
+    };
+  }
 }
 
 const ALLOW_ENTRY = String.raw`(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+)(?::\d{1,5})?`;

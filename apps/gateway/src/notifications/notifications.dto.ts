@@ -14,8 +14,21 @@ export class NotificationDto {
   createdAt!: string;
   /** When every configured channel accepted it; absent while delivery is pending. */
   deliveredAt?: string;
-  /** Channels it was sent to. @example ["sns", "webhook"] */
+  /** Channels it was sent to (so far, while it is not delivered). @example ["sns", "webhook"] */
   channels!: string[];
+  /**
+   * `delivered`; `pending` while delivery is under way or failing and retried (with backoff, for
+   * a day after the alert); `failed` once given up.
+   */
+  deliveryStatus!: 'delivered' | 'pending' | 'failed';
+  /** Delivery attempts so far. */
+  deliveryAttempts?: number;
+  /** Why the last attempt failed, while it is not delivered. @example "webhook answered 500" */
+  lastDeliveryError?: string;
+  /** When the next attempt is due, while delivery is pending. */
+  nextAttemptAt?: string;
+  /** When delivery was given up. */
+  gaveUpAt?: string;
 
   static from(n: Notification): NotificationDto {
     return {
@@ -29,6 +42,11 @@ export class NotificationDto {
       createdAt: n.createdAt,
       deliveredAt: n.deliveredAt,
       channels: n.channels ?? [],
+      deliveryStatus: n.deliveredAt ? 'delivered' : n.gaveUpAt ? 'failed' : 'pending',
+      deliveryAttempts: n.deliveryAttempts,
+      lastDeliveryError: n.deliveredAt ? undefined : n.lastDeliveryError,
+      nextAttemptAt: n.deliveredAt || n.gaveUpAt ? undefined : n.nextAttemptAt,
+      gaveUpAt: n.deliveredAt ? undefined : n.gaveUpAt,
     };
   }
 }

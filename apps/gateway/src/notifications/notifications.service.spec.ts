@@ -25,6 +25,28 @@ describe('NotificationsService', () => {
 });
 
 describe('NotificationListDto.from', () => {
+  it('shows a given-up alert as failed, with the reason of its last attempt', () => {
+    const dto = NotificationListDto.from({
+      items: [
+        {
+          ...alert,
+          deliveryAttempts: 29,
+          lastDeliveryError: 'webhook answered 500',
+          nextAttemptAt: '2026-11-24T12:00:00.000Z',
+          gaveUpAt: '2026-11-24T12:00:01.000Z',
+        },
+      ],
+      nextCursor: null,
+    });
+    expect(dto.notifications[0]).toMatchObject({
+      deliveryStatus: 'failed',
+      deliveryAttempts: 29,
+      lastDeliveryError: 'webhook answered 500',
+      gaveUpAt: '2026-11-24T12:00:01.000Z',
+    });
+    expect(dto.notifications[0].nextAttemptAt).toBeUndefined();
+  });
+
   it('maps every alert to the response shape, an undelivered one without deliveredAt', () => {
     const dto = NotificationListDto.from({
       items: [alert, { ...alert, notificationId: 'c2', deliveredAt: '2026-11-23T12:00:01.000Z' }],
@@ -43,8 +65,17 @@ describe('NotificationListDto.from', () => {
           createdAt: '2026-11-23T12:00:00.000Z',
           deliveredAt: undefined,
           channels: ['outbox', 'sns'],
+          deliveryStatus: 'pending',
+          deliveryAttempts: undefined,
+          lastDeliveryError: undefined,
+          nextAttemptAt: undefined,
+          gaveUpAt: undefined,
         },
-        expect.objectContaining({ id: 'c2', deliveredAt: '2026-11-23T12:00:01.000Z' }),
+        expect.objectContaining({
+          id: 'c2',
+          deliveredAt: '2026-11-23T12:00:01.000Z',
+          deliveryStatus: 'delivered',
+        }),
       ],
       nextCursor: null,
     });

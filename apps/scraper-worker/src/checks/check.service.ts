@@ -9,7 +9,7 @@ import {
   JobsConfig,
   JobsRepository,
   MalformedCheckMessageError,
-  parseCheckMessage,
+  parseQueueMessage,
   PriceHistoryRepository,
   StaleJobError,
 } from '@app/jobs-domain';
@@ -98,9 +98,9 @@ export class CheckService {
 
   /** `signal` aborts on shutdown: a check not yet committed then releases its claim and throws. */
   private async process(message: Message, signal?: AbortSignal): Promise<CheckResult> {
-    let ids;
+    let parsed;
     try {
-      ids = parseCheckMessage(message.Body);
+      parsed = parseQueueMessage(message.Body);
     } catch (err) {
       if (err instanceof MalformedCheckMessageError) {
         // Can never succeed: acknowledge it so it does not cycle through the DLQ path.
@@ -113,6 +113,19 @@ export class CheckService {
       }
       throw err;
     }
+    if (parsed.kind === 'deliver') {
+      // The redrive of an alert whose delivery failed: no check, only the stored alert.
+      const sent = await this.notifier.redeliver(
+        parsed.userId,
+        parsed.createdAt,
+        parsed.notificationId,
+      );
+      return sent
+        ? 'delivered'
+        : this.drop('nothing_to_deliver', undefined, { notificationId: parsed.notificationId });
+    }
+    if (parsed.kind !== 'check') return this.drop(`unhandled_${parsed.kind}`);
+    const ids = parsed;
     const messageId = message.MessageId ?? 'unknown';
     let job = await this.jobs.get(ids.userId, ids.jobId, true);
     let claimed: Job | undefined;
@@ -246,9 +259,9 @@ export class CheckService {
     }
   }
 
-  private drop(reason: string, jobId: string): CheckResult {
+  private drop(reason: string, jobId?: string, ids: Record<string, string> = {}): CheckResult {
     messagesDropped.inc({ reason });
-    this.logger.log({ jobId, reason }, 'check message acknowledged without a check');
+    this.logger.log({ jobId, ...ids, reason }, 'check message acknowledged without a check');
     return 'dropped';
   }
 }

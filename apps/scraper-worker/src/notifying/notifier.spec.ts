@@ -1,7 +1,13 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { Logger } from '@nestjs/common';
 import { AwsConfig } from '@app/aws-clients';
-import { Job, Notification, OutboxRepository, ProfilesRepository } from '@app/jobs-domain';
+import {
+  Job,
+  JobsConfig,
+  Notification,
+  OutboxRepository,
+  ProfilesRepository,
+} from '@app/jobs-domain';
 import { Notifier } from './notifier';
 import { WebhookSender } from './webhook-sender';
 
@@ -31,6 +37,11 @@ function setup(opts: { topic?: string; stored?: Notification | null; webhookUrl?
     markDelivered: jest.fn(async (_u: string, sk: string, channels: string[]) => {
       store.set(sk, { ...store.get(sk)!, deliveredAt: 'now', channels });
     }),
+    recordDeliveryFailure: jest.fn(
+      async (_u: string, sk: string, lastDeliveryError: string, channels: string[]) => {
+        store.set(sk, { ...store.get(sk)!, lastDeliveryError, channels });
+      },
+    ),
   };
   const profiles = { get: jest.fn(async () => ({ userId: 'u1', webhookUrl: opts.webhookUrl })) };
   const sns = { send: jest.fn(async () => ({ MessageId: 'm' })) };
@@ -41,6 +52,7 @@ function setup(opts: { topic?: string; stored?: Notification | null; webhookUrl?
     outbox as unknown as OutboxRepository,
     profiles as unknown as ProfilesRepository,
     webhook as unknown as WebhookSender,
+    Object.assign(new JobsConfig(), { ALERT_RETRY_BASE_SECONDS: 60 }),
   );
   return { notifier, outbox, sns, webhook, store };
 }
@@ -77,12 +89,64 @@ describe('Notifier', () => {
     expect(webhook.post).toHaveBeenCalledTimes(1);
   });
 
-  it('leaves the entry undelivered when a channel fails, so the redelivery retries it', async () => {
-    const { notifier, outbox, webhook } = setup({ webhookUrl: 'https://hooks.example.com/x' });
-    webhook.post.mockRejectedValueOnce(new Error('webhook answered 500'));
-    await expect(notifier.deliver(job)).rejects.toThrow('500');
+  it('stores the first attempt with its lease, so a crash before marking leaves it due', async () => {
+    const { notifier, outbox } = setup({});
+    const before = Date.now();
+    await notifier.deliver({
+      ...job,
+      notificationSk: `NOTIF#${new Date(before).toISOString()}#c2`,
+    });
+    const retryAt = (outbox.put.mock.calls[0] as unknown[])[3] as number;
+    expect(retryAt).toBeGreaterThanOrEqual(before + 30_000);
+    expect(retryAt).toBeLessThanOrEqual(Date.now() + 60_000);
+  });
+
+  it('records a failed channel without throwing, and the next attempt skips the channels done', async () => {
+    const { notifier, outbox, webhook, sns, store } = setup({
+      topic: 'arn:aws:sns:eu-west-1:123456789012:alerts',
+      webhookUrl: 'https://hooks.example.com/x',
+    });
+    webhook.post.mockRejectedValueOnce(
+      Object.assign(new Error('webhook answered 500'), { name: 'WebhookDeliveryError' }),
+    );
+    await notifier.deliver(job); // the check is not failed by its alert's delivery
     expect(outbox.markDelivered).not.toHaveBeenCalled();
-    await notifier.deliver(job);
-    expect(outbox.markDelivered).toHaveBeenCalledTimes(1);
+    expect(store.get(job.notificationSk!)).toMatchObject({
+      lastDeliveryError: 'webhook answered 500',
+      channels: ['outbox', 'sns'],
+    });
+    expect(await notifier.redeliver('u1', '2026-11-23T12:00:00.000Z', 'c1')).toBe(true);
+    expect(sns.send).toHaveBeenCalledTimes(1);
+    expect(webhook.post).toHaveBeenCalledTimes(2);
+    expect(store.get(job.notificationSk!)).toMatchObject({
+      deliveredAt: 'now',
+      channels: ['outbox', 'sns', 'webhook'],
+    });
+  });
+
+  it('leases an alert raised longer ago than the give-up period only until that deadline', async () => {
+    const { notifier, outbox } = setup({});
+    await notifier.deliver(job); // raised a week ago
+    expect((outbox.put.mock.calls[0] as unknown[])[3]).toBe(Date.parse('2026-11-24T12:00:00.000Z'));
+  });
+
+  it('does nothing for a redrive of a missing, delivered or given-up entry', async () => {
+    const { notifier, webhook, store } = setup({ webhookUrl: 'https://hooks.example.com/x' });
+    expect(await notifier.redeliver('u1', '2026-11-23T12:00:00.000Z', 'c1')).toBe(false);
+    const entry = {
+      notificationId: 'c1',
+      createdAt: '2026-11-23T12:00:00.000Z',
+      jobId: 'j1',
+      url: job.url,
+      price: '95.00',
+      targetPrice: '100.00',
+      currency: 'EUR',
+      channels: [],
+    };
+    store.set(job.notificationSk!, { ...entry, gaveUpAt: '2026-11-24T12:00:00.000Z' });
+    expect(await notifier.redeliver('u1', entry.createdAt, 'c1')).toBe(false);
+    store.set(job.notificationSk!, { ...entry, deliveredAt: '2026-11-23T12:00:01.000Z' });
+    expect(await notifier.redeliver('u1', entry.createdAt, 'c1')).toBe(false);
+    expect(webhook.post).not.toHaveBeenCalled();
   });
 });

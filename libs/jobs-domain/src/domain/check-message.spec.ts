@@ -1,5 +1,6 @@
 import {
   buildCheckMessage,
+  buildDeliverMessage,
   buildWebhookTestMessage,
   MalformedCheckMessageError,
   parseCheckMessage,
@@ -8,6 +9,10 @@ import {
 
 const USER = '0b1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d';
 const JOB = '5d0f4f0e-8f1b-4a5e-a0a4-3f5b7d2c9e10';
+const CREATED = '2026-11-30T07:00:00.000Z';
+const NOTIFICATION = '0123456789abcdef0123456789abcdef';
+const deliver = (fields: object) =>
+  JSON.stringify({ ...buildDeliverMessage(USER, CREATED, NOTIFICATION), ...fields });
 
 describe('the queue message contract', () => {
   it('reads a v1 check written before kinds existed as a check', () => {
@@ -20,7 +25,11 @@ describe('the queue message contract', () => {
   });
 
   it('round-trips every kind it builds', () => {
-    for (const message of [buildCheckMessage(USER, JOB), buildWebhookTestMessage(USER, JOB)]) {
+    for (const message of [
+      buildCheckMessage(USER, JOB),
+      buildWebhookTestMessage(USER, JOB),
+      buildDeliverMessage(USER, CREATED, NOTIFICATION),
+    ]) {
       expect(parseQueueMessage(JSON.stringify(message))).toEqual(message);
     }
   });
@@ -75,6 +84,13 @@ describe('the queue message contract', () => {
     ['a numeric id', JSON.stringify({ v: 1, userId: 42, jobId: JOB })],
     ['an id as an object', JSON.stringify({ v: 1, userId: { $ne: null }, jobId: JOB })],
     ['an id with a newline', JSON.stringify({ v: 1, userId: `${USER}\n`, jobId: JOB })],
+    ['a deliver without its notificationId', deliver({ notificationId: undefined })],
+    ['a deliver carrying a jobId', deliver({ jobId: JOB })],
+    ['a deliver whose date is not an ISO instant', deliver({ createdAt: '30/11/2026' })],
+    ['a deliver with an impossible date', deliver({ createdAt: '2026-13-45T99:99:99.999Z' })],
+    ['a deliver with a key separator in its date', deliver({ createdAt: `${CREATED}#x` })],
+    ['a deliver with a date as a number', deliver({ createdAt: Date.parse(CREATED) })],
+    ['a deliver with a key separator in its id', deliver({ notificationId: 'a#NOTIF#b' })],
   ])('refuses %s', (_, body) => {
     expect(() => parseQueueMessage(body)).toThrow(MalformedCheckMessageError);
   });

@@ -27,10 +27,26 @@ export interface WebhookTestMessage {
   testId: string;
 }
 
-export type QueueMessage = CheckMessage | WebhookTestMessage;
+/**
+ * Deliver an alert already stored in the outbox (the rescheduler's redrive of an alert whose
+ * delivery failed). The entry is read from the table; a message for an entry that is missing,
+ * delivered or given up is acknowledged and dropped.
+ */
+export interface DeliverMessage {
+  v: typeof CHECK_MESSAGE_VERSION;
+  kind: 'deliver';
+  userId: string;
+  /** With `notificationId`, the outbox entry's key (keys.ts `notificationSk`). */
+  createdAt: string;
+  notificationId: string;
+}
+
+export type QueueMessage = CheckMessage | WebhookTestMessage | DeliverMessage;
 export type QueueMessageKind = QueueMessage['kind'];
 
 const ID = /^[A-Za-z0-9-]{1,64}$/;
+/** `Date.prototype.toISOString()` output, the form of every stored timestamp. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const MAX_BODY = 4096;
 
 export class MalformedCheckMessageError extends Error {
@@ -45,10 +61,19 @@ export function buildWebhookTestMessage(userId: string, testId: string): Webhook
   return { v: CHECK_MESSAGE_VERSION, kind: 'webhook_test', userId, testId };
 }
 
-/** The fields each kind carries besides `v` and `kind`; each is an id. */
-const FIELDS: Record<QueueMessageKind, readonly string[]> = {
-  check: ['userId', 'jobId'],
-  webhook_test: ['userId', 'testId'],
+export function buildDeliverMessage(
+  userId: string,
+  createdAt: string,
+  notificationId: string,
+): DeliverMessage {
+  return { v: CHECK_MESSAGE_VERSION, kind: 'deliver', userId, createdAt, notificationId };
+}
+
+/** The fields each kind carries besides `v` and `kind`, each a string matching its rule. */
+const FIELDS: Record<QueueMessageKind, Readonly<Record<string, RegExp>>> = {
+  check: { userId: ID, jobId: ID },
+  webhook_test: { userId: ID, testId: ID },
+  deliver: { userId: ID, createdAt: ISO_INSTANT, notificationId: ID },
 };
 
 function isKind(kind: unknown): kind is QueueMessageKind {
@@ -77,19 +102,27 @@ export function parseQueueMessage(body: string | undefined): QueueMessage {
   if (!isKind(kind)) throw new MalformedCheckMessageError('unknown kind');
   const fields = FIELDS[kind];
   for (const key of Object.keys(record)) {
-    if (key !== 'v' && key !== 'kind' && !fields.includes(key))
+    if (key !== 'v' && key !== 'kind' && !Object.prototype.hasOwnProperty.call(fields, key))
       throw new MalformedCheckMessageError(`unexpected field in a ${kind} message`);
   }
   const ids: Record<string, string> = {};
-  for (const field of fields) {
+  for (const [field, rule] of Object.entries(fields)) {
     const id = record[field];
-    if (typeof id !== 'string' || !ID.test(id))
+    if (typeof id !== 'string' || !rule.test(id))
       throw new MalformedCheckMessageError(`bad ${field}`);
     ids[field] = id;
   }
-  return kind === 'check'
-    ? buildCheckMessage(ids.userId, ids.jobId)
-    : buildWebhookTestMessage(ids.userId, ids.testId);
+  switch (kind) {
+    case 'check':
+      return buildCheckMessage(ids.userId, ids.jobId);
+    case 'webhook_test':
+      return buildWebhookTestMessage(ids.userId, ids.testId);
+    case 'deliver':
+      // The pattern admits impossible dates (month 13); the key is built from it, so refuse them.
+      if (Number.isNaN(Date.parse(ids.createdAt)))
+        throw new MalformedCheckMessageError('bad createdAt');
+      return buildDeliverMessage(ids.userId, ids.createdAt, ids.notificationId);
+  }
 }
 
 /** Parses an untrusted body that must be a check (see parseQueueMessage for every kind). */

@@ -136,7 +136,16 @@ export interface Notification {
   currency: string;
   createdAt: string;
   deliveredAt?: string;
+  /** Channels that took it (all of them once delivered; those that did so far while it is not). */
   channels: string[];
+  /** Delivery attempts started (the first with the check that raised it, then the redrive's). */
+  deliveryAttempts?: number;
+  /** Why the last attempt failed, while it is undelivered ("webhook answered 500"). */
+  lastDeliveryError?: string;
+  /** When the next attempt is due (ISO), while it is undelivered and not given up. */
+  nextAttemptAt?: string;
+  /** When delivery was given up (ALERT_GIVE_UP_AFTER_SECONDS after it was raised). */
+  gaveUpAt?: string;
 }
 
 /** Why a webhook test failed: a code, never what the receiver answered. */

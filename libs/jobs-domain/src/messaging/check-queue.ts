@@ -7,7 +7,7 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AWS_CONFIG, AwsConfig, SQS } from '@app/aws-clients';
-import { buildCheckMessage } from '../domain/check-message';
+import { buildCheckMessage, QueueMessage } from '../domain/check-message';
 
 /** Propagation headers (W3C traceparent/tracestate) to carry in message attributes. */
 export type TraceCarrier = Record<string, string>;
@@ -18,6 +18,12 @@ export interface CheckToSend {
   trace?: TraceCarrier;
 }
 
+/** A message of any kind, with the trace to carry. */
+export interface MessageToSend {
+  message: QueueMessage;
+  trace?: TraceCarrier;
+}
+
 function attributes(trace?: TraceCarrier): Record<string, MessageAttributeValue> | undefined {
   if (!trace || Object.keys(trace).length === 0) return undefined;
   return Object.fromEntries(
@@ -25,7 +31,7 @@ function attributes(trace?: TraceCarrier): Record<string, MessageAttributeValue>
   );
 }
 
-/** Sends check messages to the `checks` queue. */
+/** Sends messages to the `checks` queue, the worker's inbox (check-message.ts is the contract). */
 @Injectable()
 export class CheckQueue {
   private readonly queueUrl: string | undefined;
@@ -43,23 +49,43 @@ export class CheckQueue {
   }
 
   async send(check: CheckToSend): Promise<void> {
+    await this.sendMessage({
+      message: buildCheckMessage(check.userId, check.jobId),
+      trace: check.trace,
+    });
+  }
+
+  async sendMessage(item: MessageToSend): Promise<void> {
     await this.sqs.send(
       new SendMessageCommand({
         QueueUrl: this.url(),
-        MessageBody: JSON.stringify(buildCheckMessage(check.userId, check.jobId)),
-        MessageAttributes: attributes(check.trace),
+        MessageBody: JSON.stringify(item.message),
+        MessageAttributes: attributes(item.trace),
       }),
     );
   }
 
   /**
-   * Sends up to 10 messages a call, retrying the entries SQS reports as failed (with backoff).
-   * Returns the jobs whose messages could not be sent after the retries.
+   * Sends check messages, up to 10 a call, retrying the entries SQS reports as failed (with
+   * backoff). Returns the jobs whose messages could not be sent after the retries.
    */
-  async sendBatch(checks: CheckToSend[], maxAttempts = 3): Promise<CheckToSend[]> {
-    const failed: CheckToSend[] = [];
-    for (let i = 0; i < checks.length; i += 10) {
-      let pending = checks.slice(i, i + 10);
+  sendBatch(checks: CheckToSend[], maxAttempts = 3): Promise<CheckToSend[]> {
+    return this.sendEach(checks, (c) => buildCheckMessage(c.userId, c.jobId), maxAttempts);
+  }
+
+  /** Like sendBatch, for messages of any kind; returns the items that could not be sent. */
+  sendMessages<T extends MessageToSend>(items: T[], maxAttempts = 3): Promise<T[]> {
+    return this.sendEach(items, (i) => i.message, maxAttempts);
+  }
+
+  private async sendEach<T extends { trace?: TraceCarrier }>(
+    items: T[],
+    toMessage: (item: T) => QueueMessage,
+    maxAttempts: number,
+  ): Promise<T[]> {
+    const failed: T[] = [];
+    for (let i = 0; i < items.length; i += 10) {
+      let pending = items.slice(i, i + 10);
       for (let attempt = 0; pending.length > 0 && attempt < maxAttempts; attempt++) {
         if (attempt > 0) await sleep(100 * 2 ** attempt);
         try {
@@ -68,7 +94,7 @@ export class CheckQueue {
               QueueUrl: this.url(),
               Entries: pending.map((c, n) => ({
                 Id: String(n),
-                MessageBody: JSON.stringify(buildCheckMessage(c.userId, c.jobId)),
+                MessageBody: JSON.stringify(toMessage(c)),
                 MessageAttributes: attributes(c.trace),
               })),
             }),

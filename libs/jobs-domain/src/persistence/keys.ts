@@ -38,16 +38,33 @@ export function notificationKeyParts(
 
 export const PROFILE_SK = 'PROFILE';
 
-/** FNV-1a over the job id: spreads jobs evenly over the due shards, the same way in every app. */
-export function dueShardOf(jobId: string, shards = DEFAULT_DUE_SHARDS): string {
+/** FNV-1a over an id: spreads items evenly over the shards, the same way in every app. */
+function shardIndex(id: string, shards: number): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < jobId.length; i++) {
-    hash ^= jobId.charCodeAt(i);
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return `S${hash % shards}`;
+  return hash % shards;
+}
+
+/** The due-index partition of a schedulable job. */
+export function dueShardOf(jobId: string, shards = DEFAULT_DUE_SHARDS): string {
+  return `S${shardIndex(jobId, shards)}`;
 }
 
 export function allDueShards(shards = DEFAULT_DUE_SHARDS): string[] {
   return Array.from({ length: shards }, (_, i) => `S${i}`);
+}
+
+/**
+ * The due-index partition of an undelivered alert (its next delivery attempt is its sort key).
+ * Alerts have their own partitions (R…, jobs are S…), so neither query ever reads the other's items.
+ */
+export function redriveShardOf(notificationId: string, shards = DEFAULT_DUE_SHARDS): string {
+  return `R${shardIndex(notificationId, shards)}`;
+}
+
+export function allRedriveShards(shards = DEFAULT_DUE_SHARDS): string[] {
+  return Array.from({ length: shards }, (_, i) => `R${i}`);
 }
