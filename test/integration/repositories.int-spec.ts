@@ -194,6 +194,11 @@ describe('jobs table repositories (dynalite)', () => {
 
       const first = await jobs.list(userId, { limit: 1, status: 'pending' });
       expect(first.items).toHaveLength(1);
+      // The list reads what the owner sees, not the table's bookkeeping or internal fields.
+      expect(first.items[0].status).toBe('pending');
+      expect([created[0].url, created[2].url]).toContain(first.items[0].url);
+      for (const hidden of ['pk', 'sk', 'entity', 'dueShard', 'userId', 'version'])
+        expect(first.items[0]).not.toHaveProperty(hidden);
       const second = await jobs.list(userId, {
         limit: 5,
         status: 'pending',

@@ -1,11 +1,10 @@
 import { DynamicModule, Global, Logger, Module } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { JwtStrategy } from './jwt.strategy';
+import { AccessTokenVerifier } from './access-tokens';
 import { PasswordHasher } from './password-hasher';
 import { TokenService } from './tokens';
 import { UserEntity } from './user.entity';
@@ -26,7 +25,6 @@ export class AuthModule {
       global: true,
       module: AuthModule,
       imports: [
-        PassportModule,
         JwtModule.register({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256' } }),
         TypeOrmModule.forFeature([UserEntity]),
       ],
@@ -42,11 +40,18 @@ export class AuthModule {
             }),
         },
         TokenService,
-        JwtStrategy,
+        AccessTokenVerifier,
         JwtAuthGuard,
         UsersRepository,
       ],
-      exports: [AUTH_CONFIG, PasswordHasher, TokenService, JwtAuthGuard, UsersRepository],
+      exports: [
+        AUTH_CONFIG,
+        PasswordHasher,
+        TokenService,
+        AccessTokenVerifier,
+        JwtAuthGuard,
+        UsersRepository,
+      ],
     };
   }
 }

@@ -5,7 +5,7 @@ export * from './password-hasher';
 export * from './users.repository';
 export * from './email';
 export * from './tokens';
-export * from './jwt.strategy';
+export * from './access-tokens';
 export * from './jwt-auth.guard';
 export * from './current-user.decorator';
 export * from './auth.module';

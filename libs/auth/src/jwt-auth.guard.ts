@@ -1,5 +1,4 @@
-import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import {
   DependencyUnavailableError,
   DomainError,
@@ -8,7 +7,7 @@ import {
   UnauthenticatedError,
 } from '@app/platform';
 import { AUTH_CONFIG, AuthConfig } from './auth.config';
-import { AuthenticatedUser } from './jwt.strategy';
+import { AccessTokenVerifier, AuthenticatedUser, RequestLike } from './access-tokens';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -20,12 +19,11 @@ export class CrossSiteRequestError extends DomainError {
   }
 }
 
-interface HttpRequestLike {
+interface HttpRequestLike extends RequestLike {
   method: string;
   protocol?: string;
   /** Fastify's host: from X-Forwarded-Host only when TRUST_PROXY trusts the peer, else Host. */
   host?: string;
-  headers: Record<string, string | string[] | undefined>;
   user?: AuthenticatedUser;
 }
 
@@ -36,27 +34,32 @@ interface HttpRequestLike {
  * are not exposed to CSRF (browsers never attach the header on their own).
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
+export class JwtAuthGuard implements CanActivate {
   private readonly extraOrigins: Set<string>;
 
-  constructor(@Inject(AUTH_CONFIG) config: AuthConfig) {
-    super();
+  constructor(
+    @Inject(AUTH_CONFIG) config: AuthConfig,
+    private readonly tokens: AccessTokenVerifier,
+  ) {
     this.extraOrigins = new Set(parseList(config.PUBLIC_ORIGINS));
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    await super.canActivate(context);
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<HttpRequestLike>();
-    if (req.user?.authSource === 'cookie' && !SAFE_METHODS.has(req.method.toUpperCase())) {
+    let user: AuthenticatedUser | undefined;
+    try {
+      user = await this.tokens.authenticate(req);
+    } catch (err) {
+      // A database outage is not an authentication failure: it surfaces as 503, not 401.
+      if (err instanceof DependencyUnavailableError) throw err;
+      throw new UnauthenticatedError();
+    }
+    if (!user) throw new UnauthenticatedError();
+    req.user = user;
+    if (user.authSource === 'cookie' && !SAFE_METHODS.has(req.method.toUpperCase())) {
       if (!this.isSameSite(req)) throw new CrossSiteRequestError();
     }
     return true;
-  }
-
-  override handleRequest<TUser = AuthenticatedUser>(err: unknown, user: TUser | false): TUser {
-    if (err instanceof DependencyUnavailableError) throw err;
-    if (err || !user) throw new UnauthenticatedError();
-    return user;
   }
 
   private isSameSite(req: HttpRequestLike): boolean {

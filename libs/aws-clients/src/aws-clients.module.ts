@@ -41,6 +41,19 @@ export function withCallDeadline<C extends Sendable>(client: C, timeoutMs: numbe
   return client;
 }
 
+/**
+ * Takes the SDK's logger middleware out of a client's stack. No logger is ever given to the
+ * clients, yet the middleware builds its log record on every call: it walks the whole output
+ * through the operation's schema to mask sensitive members (a few % of the gateway's CPU on a
+ * 20-job list, docs/PERFORMANCE.md). Errors still reach the caller; nothing was being logged.
+ */
+export function withoutSdkLogging<C extends { middlewareStack: { remove(name: string): boolean } }>(
+  client: C,
+): C {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}
+
 /** Builds the SDK clients from validated config; deadlines keep a dead dependency from hanging a request. */
 export function createAwsClients(config: AwsConfig): AwsClients {
   const timeout = config.AWS_REQUEST_TIMEOUT_MS;
@@ -50,13 +63,13 @@ export function createAwsClients(config: AwsConfig): AwsClients {
     throwOnRequestTimeout: true,
   };
   const common = { region: config.AWS_REGION, maxAttempts: 3, requestHandler };
-  const dynamo = DynamoDBDocumentClient.from(new DynamoDBClient(common), {
+  const dynamo = DynamoDBDocumentClient.from(withoutSdkLogging(new DynamoDBClient(common)), {
     marshallOptions: { removeUndefinedValues: true },
   });
   return {
     dynamo: withCallDeadline(dynamo, timeout),
-    sqs: withCallDeadline(new SQSClient(common), timeout),
-    sns: withCallDeadline(new SNSClient(common), timeout),
+    sqs: withCallDeadline(withoutSdkLogging(new SQSClient(common)), timeout),
+    sns: withCallDeadline(withoutSdkLogging(new SNSClient(common)), timeout),
   };
 }
 

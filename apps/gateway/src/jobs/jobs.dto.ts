@@ -23,8 +23,8 @@ import {
   SCHEDULABLE_STATUSES,
   type CheckOutcome,
   type CheckRecord,
-  type Job,
   type JobStatus,
+  type JobView,
   type Page,
   type PricePoint,
 } from '@app/jobs-domain';
@@ -172,7 +172,7 @@ export class FieldSourcesDto {
 
 const CHECK_UNDER_WAY: readonly JobStatus[] = ['queued', 'processing'];
 
-function nextCheckAt(job: Job): string | undefined {
+function nextCheckAt(job: JobView): string | undefined {
   if (job.nextCheckAt === undefined || !SCHEDULABLE_STATUSES.includes(job.status)) return undefined;
   if (CHECK_UNDER_WAY.includes(job.status)) {
     return new Date(Math.min(job.nextCheckAt, Date.parse(job.updatedAt))).toISOString();
@@ -221,7 +221,7 @@ export class JobDto {
   /** The prices the page stated on the last check when they disagreed (lastOutcome price_uncertain). */
   priceCandidates?: PriceCandidateDto[];
 
-  static from(job: Job): JobDto {
+  static from(job: JobView): JobDto {
     return {
       id: job.jobId,
       url: job.url,
@@ -256,7 +256,7 @@ export class JobListDto {
   /** Pass as `cursor` to get the next page; null on the last page. */
   nextCursor!: string | null;
 
-  static from(page: Page<Job>): JobListDto {
+  static from(page: Page<JobView>): JobListDto {
     return { jobs: page.items.map(JobDto.from), nextCursor: page.nextCursor };
   }
 }

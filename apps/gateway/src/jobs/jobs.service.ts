@@ -18,6 +18,7 @@ import {
   JobsConfig,
   JobsRepository,
   JobStatus,
+  JobView,
   normalizeDecimal,
   Page,
   planPatch,
@@ -136,7 +137,7 @@ export class JobsService {
     return job;
   }
 
-  list(userId: string, limit: number, cursor?: string, status?: JobStatus): Promise<Page<Job>> {
+  list(userId: string, limit: number, cursor?: string, status?: JobStatus): Promise<Page<JobView>> {
     return this.jobs.list(userId, { limit, cursor, status });
   }
 

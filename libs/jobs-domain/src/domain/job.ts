@@ -86,6 +86,43 @@ export interface Job {
   priceCandidates?: PriceCandidate[];
 }
 
+/**
+ * A job as its owner sees it in a list: without the owner (the caller), the concurrency counter
+ * and a check's internal claim. The list reads only these attributes from the table.
+ */
+export type JobView = Omit<
+  Job,
+  'userId' | 'version' | 'claimMessageId' | 'claimedAt' | 'notificationSk'
+>;
+
+/**
+ * Every attribute of JobView, spelled once: as a Record over its keys, so a field added to Job
+ * fails to compile here until it is either listed or left out of JobView on purpose.
+ */
+const JOB_VIEW_FIELDS: Record<keyof JobView, true> = {
+  jobId: true,
+  url: true,
+  targetPrice: true,
+  currency: true,
+  selector: true,
+  checkIntervalMinutes: true,
+  status: true,
+  createdAt: true,
+  updatedAt: true,
+  nextCheckAt: true,
+  title: true,
+  lastPrice: true,
+  lastCurrency: true,
+  lastCheckedAt: true,
+  lastOutcome: true,
+  lastSource: true,
+  consecutiveFailures: true,
+  failureReason: true,
+  notifiedAt: true,
+  priceCandidates: true,
+};
+export const JOB_VIEW_ATTRIBUTES = Object.keys(JOB_VIEW_FIELDS) as (keyof JobView)[];
+
 export interface PricePoint {
   pointId: string;
   jobId: string;

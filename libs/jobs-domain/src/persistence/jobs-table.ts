@@ -57,7 +57,10 @@ export abstract class JobsTable {
     map: (item: Record<string, unknown>) => T,
     filter?: Pick<
       QueryCommandInput,
-      'FilterExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+      | 'FilterExpression'
+      | 'ProjectionExpression'
+      | 'ExpressionAttributeNames'
+      | 'ExpressionAttributeValues'
     >,
   ): Promise<Page<T>> {
     const pk = userPk(userId);

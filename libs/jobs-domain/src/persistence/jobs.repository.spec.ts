@@ -66,8 +66,19 @@ describe('JobsRepository.list', () => {
     const page = await new JobsRepository(client, config).list('u', { limit: 2, status: 'active' });
     expect(page.items.map((j) => j.jobId)).toEqual(['1', '2']);
     expect(page.nextCursor).toBeNull();
-    expect(page.items[0]).not.toHaveProperty('pk');
     const inputs = calls.map((c) => c.input as QueryCommand['input']);
+    // Only what an owner sees is read: never the keys, the owner or a check's claim.
+    for (const i of inputs) {
+      const names = i.ExpressionAttributeNames as Record<string, string>;
+      const projected = i.ProjectionExpression!.split(', ').map((p) => names[p]);
+      expect(projected).toEqual(
+        expect.arrayContaining(['jobId', 'url', 'status', 'priceCandidates']),
+      );
+      for (const hidden of ['pk', 'sk', 'userId', 'version', 'claimMessageId', 'dueShard'])
+        expect(projected).not.toContain(hidden);
+      expect(i.FilterExpression).toBe('#status = :status');
+      expect(names['#status']).toBe('status');
+    }
     expect(
       inputs.every(
         (i) => (i.ExpressionAttributeValues as Record<string, string>)[':pk'] === 'USER#u',

@@ -7,7 +7,14 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
-import { Job, JobStatus, Page, SCHEDULABLE_STATUSES } from '../domain/job';
+import {
+  Job,
+  JOB_VIEW_ATTRIBUTES,
+  JobStatus,
+  JobView,
+  Page,
+  SCHEDULABLE_STATUSES,
+} from '../domain/job';
 import { JobChange } from '../domain/transitions';
 import { JobsTable, stripUndefined, withoutKeys } from './jobs-table';
 import { dueShardOf, JOB_SK_PREFIX, jobIdFromSk, jobSk, userIdFromPk, userPk } from './keys';
@@ -21,6 +28,16 @@ export class StaleJobError extends Error {
 function toJob(item: Record<string, unknown>): Job {
   return withoutKeys(item) as unknown as Job;
 }
+
+/**
+ * The list reads only what a JobView shows (a ProjectionExpression), so DynamoDB sends, and the
+ * SDK parses, no keys, owner, index or claim attributes. Every name goes through a placeholder:
+ * several (url, status) are DynamoDB reserved words.
+ */
+const VIEW_PROJECTION = {
+  ProjectionExpression: JOB_VIEW_ATTRIBUTES.map((_, i) => `#v${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(JOB_VIEW_ATTRIBUTES.map((a, i) => [`#v${i}`, a])),
+};
 
 /**
  * The jobs and the sparse due index over them. Each state change is a conditional write on the
@@ -64,22 +81,27 @@ export class JobsRepository extends JobsTable {
     return out.Item ? toJob(out.Item) : null;
   }
 
+  /** A page of the user's jobs, newest first, as their owner sees them. */
   list(
     userId: string,
     opts: { limit: number; cursor?: string; status?: JobStatus },
-  ): Promise<Page<Job>> {
+  ): Promise<Page<JobView>> {
     return this.collectionPage(
       userId,
       JOB_SK_PREFIX,
       opts,
-      toJob,
+      (item) => item as unknown as JobView,
       opts.status
         ? {
+            ...VIEW_PROJECTION,
             FilterExpression: '#status = :status',
-            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeNames: {
+              ...VIEW_PROJECTION.ExpressionAttributeNames,
+              '#status': 'status',
+            },
             ExpressionAttributeValues: { ':status': opts.status },
           }
-        : undefined,
+        : VIEW_PROJECTION,
     );
   }
 
