@@ -8,6 +8,7 @@
  * Input (env): EXECUTOR_CONFIG = JSON of ExecutorConfig.
  */
 import http from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export interface Stage {
   duration: number;
@@ -32,6 +33,15 @@ export interface ExecutorResult {
   httpErrors: number;
   /** No answer within requestTimeoutSeconds. */
   timeouts: number;
+  /** Of those, the ones whose connection was never established (TCP connect still pending). */
+  timeoutsConnecting?: number;
+  /** New connections opened, and their connect time (p99, max), in ms. */
+  connections?: number;
+  connectP99Ms?: number;
+  connectMaxMs?: number;
+  /** The load generator's own event-loop delay (p99, max), in ms: when high, it is the bottleneck. */
+  generatorLagP99Ms?: number;
+  generatorLagMaxMs?: number;
   /** Connection refused/reset and the like. */
   networkErrors: number;
   meanMs: number;
@@ -70,6 +80,10 @@ export async function execute(config: ExecutorConfig): Promise<ExecutorResult> {
   const latencies: number[] = [];
   const counts: Record<Outcome, number> = { ok: 0, shed: 0, http: 0, timeout: 0, network: 0 };
   let maxVus = 0;
+  let timeoutsConnecting = 0;
+  const connectMs: number[] = [];
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
 
@@ -103,7 +117,20 @@ export async function execute(config: ExecutorConfig): Promise<ExecutorResult> {
           res.on('error', () => done('network'));
         },
       );
+      // Where a timeout happened: before the TCP connection was up (the server's accept queue),
+      // or after (the request waited for its answer).
+      let connecting = false;
+      req.once('socket', (socket) => {
+        if (!socket.connecting) return;
+        connecting = true;
+        const opened = performance.now();
+        socket.once('connect', () => {
+          connecting = false;
+          connectMs.push(performance.now() - opened);
+        });
+      });
       req.on('timeout', () => {
+        if (!settled && connecting) timeoutsConnecting++;
         done('timeout');
         req.destroy();
       });
@@ -145,7 +172,9 @@ export async function execute(config: ExecutorConfig): Promise<ExecutorResult> {
   for (const h of vus) h.stop = true;
   await Promise.all(loops);
 
+  lag.disable();
   latencies.sort((a, b) => a - b);
+  connectMs.sort((a, b) => a - b);
   const requests = counts.ok + counts.shed + counts.http + counts.timeout + counts.network;
   return {
     maxVus,
@@ -154,6 +183,12 @@ export async function execute(config: ExecutorConfig): Promise<ExecutorResult> {
     shed: counts.shed,
     httpErrors: counts.http,
     timeouts: counts.timeout,
+    timeoutsConnecting,
+    connections: connectMs.length,
+    connectP99Ms: percentile(connectMs, 99),
+    connectMaxMs: connectMs.at(-1) ?? 0,
+    generatorLagP99Ms: lag.percentile(99) / 1e6,
+    generatorLagMaxMs: lag.max / 1e6,
     networkErrors: counts.network,
     meanMs: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : 0,
     p95Ms: percentile(latencies, 95),

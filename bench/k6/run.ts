@@ -109,6 +109,28 @@ async function runK6(
   };
 }
 
+/**
+ * The kernel's listen-queue counters (machine-wide, /proc/net/netstat): a connection attempt
+ * that finds the server's accept queue full is dropped, and the client retries its SYN only after
+ * 1 s, then 3 s. Linux only; empty elsewhere.
+ */
+function listenQueueCounters(): Record<string, number> {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt:'));
+    const names = lines[0].split(/\s+/);
+    const values = lines[1].split(/\s+/).map(Number);
+    const out: Record<string, number> = {};
+    names.forEach((n, i) => {
+      if (n === 'ListenOverflows' || n === 'ListenDrops') out[n] = values[i];
+    });
+    return out;
+  } catch {
+    return {};
+  }
+}
+
 function pct(n: number, d: number): string {
   return d === 0 ? '0%' : `${((n / d) * 100).toFixed(2)}%`;
 }
@@ -139,6 +161,7 @@ async function main(): Promise<void> {
   let result: ExecutorResult;
   let cpuMs: number;
   try {
+    const listen0 = listenQueueCounters();
     const cpu0 = procCpuMs(stack.pid);
     result = k6
       ? await runK6(k6, name, stack, scale)
@@ -150,6 +173,10 @@ async function main(): Promise<void> {
           requestTimeoutSeconds: spec.requestTimeoutSeconds,
         });
     cpuMs = procCpuMs(stack.pid) - cpu0;
+    const listen1 = listenQueueCounters();
+    const listenQueue = Object.fromEntries(
+      Object.entries(listen1).map(([k, v]) => [k, v - (listen0[k] ?? 0)]),
+    );
     const rssMb = procStatusKb(stack.pid, 'VmHWM') / 1024;
     const errors = result.requests - result.ok;
     const rows = [
@@ -193,7 +220,19 @@ async function main(): Promise<void> {
       );
     }
     if (result.requests === 0) misses.push('no request was made');
-    console.log(JSON.stringify({ scenario: name, ...result, gatewayCpuMs: cpuMs, misses }));
+    if (result.timeouts > 0 || result.connections !== undefined) {
+      console.log(
+        `where the time went: ${result.timeoutsConnecting ?? '?'} of ${result.timeouts} timeouts ` +
+          `before the TCP connection was up; ${result.connections ?? '?'} connections opened ` +
+          `(connect p99 ${result.connectP99Ms?.toFixed(0) ?? '?'} ms, max ${result.connectMaxMs?.toFixed(0) ?? '?'} ms); ` +
+          `kernel listen-queue overflows during the run (machine-wide): ${JSON.stringify(listenQueue)}; ` +
+          `load generator's event-loop delay p99 ${result.generatorLagP99Ms?.toFixed(0) ?? '?'} ms, ` +
+          `max ${result.generatorLagMaxMs?.toFixed(0) ?? '?'} ms`,
+      );
+    }
+    console.log(
+      JSON.stringify({ scenario: name, ...result, gatewayCpuMs: cpuMs, listenQueue, misses }),
+    );
     if (misses.length) {
       console.log(`GOAL MISSED: ${misses.join('; ')}`);
       process.exitCode = 1;

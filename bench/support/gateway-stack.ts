@@ -27,6 +27,8 @@ export const GATEWAY_BUNDLE =
 export interface GatewayStack {
   base: string;
   pid: number;
+  /** Every gateway started, the first being `base`/`pid` (see GatewayStackOptions.bundles). */
+  gateways: { bundle: string; base: string; pid: number }[];
   /** Bearer tokens of the seeded users, one per user. */
   tokens: string[];
   stop(): Promise<void>;
@@ -41,6 +43,11 @@ export interface GatewayStackOptions {
   env?: Record<string, string>;
   /** Node flags for the gateway (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /**
+   * Gateway bundles to start side by side on the same stack, each on its own port (default: only
+   * GATEWAY_BUNDLE): an A/B comparison under the same machine load (bench/gateway-ab.ts).
+   */
+  bundles?: string[];
 }
 
 export function spawnNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
@@ -70,12 +77,18 @@ export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
 
 /** User + system CPU of a process, in ms, from /proc (10 ms clock ticks). */
 export function procCpuMs(pid: number): number {
+  const { user, system } = procCpuSplitMs(pid);
+  return user + system;
+}
+
+/** User and system (kernel: sockets, syscalls) CPU of a process, in ms, from /proc. */
+export function procCpuSplitMs(pid: number): { user: number; system: number } {
   try {
     const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    return (Number(rest[11]) + Number(rest[12])) * 10;
+    return { user: Number(rest[11]) * 10, system: Number(rest[12]) * 10 };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
 }
 
@@ -92,9 +105,6 @@ export function procStatusKb(pid: number, key: string): number {
 }
 
 export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
-  if (!existsSync(GATEWAY_BUNDLE)) {
-    throw new Error(`${GATEWAY_BUNDLE} is missing: run npx nest build gateway`);
-  }
   const users = options.users ?? 1;
   const jobsPerUser = options.jobsPerUser ?? 20;
   const children: ChildProcess[] = [];
@@ -126,7 +136,12 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   };
 
   try {
-    const [pgPort, dynamoPort, sqsPort, gwPort] = await findFreePorts(4);
+    const bundles = options.bundles ?? [GATEWAY_BUNDLE];
+    for (const b of bundles) {
+      if (!existsSync(b)) throw new Error(`${b} is missing: run npx nest build gateway`);
+    }
+    const [pgPort, dynamoPort, sqsPort, ...gwPorts] = await findFreePorts(3 + bundles.length);
+    const gwPort = gwPorts[0];
     process.stderr.write('starting postgres, dynalite, local-aws-sqs ...\n');
     const postgres = await startPostgres({
       dataDir: path.join(workDir, 'postgres'),
@@ -170,19 +185,26 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       ...options.env,
     };
     process.stderr.write('migrating ...\n');
-    const migrate = spawnNode([GATEWAY_BUNDLE, 'migrate'], env);
+    const migrate = spawnNode([bundles[0], 'migrate'], env);
     if ((await exited(migrate)) !== 0) throw new Error('gateway migrate failed');
-    const gw = spawnNode([...(options.nodeArgs ?? []), GATEWAY_BUNDLE], env);
-    children.push(gw);
-    const base = `http://127.0.0.1:${gwPort}`;
-    await waitFor(`${base}/health/live`);
+    const gateways: GatewayStack['gateways'] = [];
+    for (const [i, bundle] of bundles.entries()) {
+      const gw = spawnNode([...(options.nodeArgs ?? []), bundle], {
+        ...env,
+        PORT: String(gwPorts[i]),
+      });
+      children.push(gw);
+      gateways.push({ bundle, base: `http://127.0.0.1:${gwPorts[i]}`, pid: gw.pid! });
+    }
+    for (const g of gateways) await waitFor(`${g.base}/health/live`);
+    const base = gateways[0].base;
 
     process.stderr.write(`gateway up: seeding ${users} user(s) x ${jobsPerUser} jobs ...\n`);
     const tokens: string[] = [];
     for (let u = 0; u < users; u++) {
       tokens.push(await seedUser(base, `bench-${Date.now()}-${u}@example.com`, jobsPerUser));
     }
-    return { base, pid: gw.pid!, tokens, stop };
+    return { base, pid: gateways[0].pid, gateways, tokens, stop };
   } catch (err) {
     await stop();
     throw err;
