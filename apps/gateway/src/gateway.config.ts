@@ -63,6 +63,17 @@ export class GatewayConfig extends HttpServerConfig implements CrossChecked {
   @Max(600)
   SHED_RETRY_AFTER_SECONDS: number = 2;
 
+  /**
+   * Connections the kernel holds for the gateway before it accepts them (listen backlog; Linux
+   * caps it at net.core.somaxconn, 4096 by default). Node's default, 511, overflowed in the spike
+   * scenario: a connection attempt that finds the queue full is dropped and the client retries
+   * only after 1 s, then 3 s (docs/PERFORMANCE.md).
+   */
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  LISTEN_BACKLOG: number = 4096;
+
   crossCheck(runtime: RuntimeConfig): string[] {
     return runtime.production && this.MIN_CHECK_INTERVAL_MINUTES < 5
       ? ['MIN_CHECK_INTERVAL_MINUTES: at least 5 in production']

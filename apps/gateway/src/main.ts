@@ -36,7 +36,11 @@ async function main(): Promise<void> {
   }
   const config = loadGatewayConfig();
   const app = await createGateway(config);
-  await app.listen({ port: config.app.PORT, host: config.app.HOST });
+  await app.listen({
+    port: config.app.PORT,
+    host: config.app.HOST,
+    backlog: config.app.LISTEN_BACKLOG,
+  });
 }
 
 if (require.main === module) {
