@@ -80,6 +80,12 @@ export interface Notification {
   createdAt: string;
   deliveredAt?: string;
   channels: string[];
+  /** `pending` while delivery is under way or retried; `failed` once given up (a day after). */
+  deliveryStatus: 'delivered' | 'pending' | 'failed';
+  deliveryAttempts?: number;
+  lastDeliveryError?: string;
+  nextAttemptAt?: string;
+  gaveUpAt?: string;
 }
 
 export interface NotificationList {

@@ -1,5 +1,6 @@
 import {
   availabilityWords,
+  deliveryWords,
   checkAvailabilityWords,
   durationWords,
   decimalToMinor,
@@ -138,5 +139,38 @@ describe('words for the checks table', () => {
     expect(durationWords(9_949)).toBe('9.9 s');
     expect(durationWords(12_400)).toBe('12 s');
     expect(durationWords(65_000)).toBe('1 min 5 s');
+  });
+});
+
+describe('deliveryWords', () => {
+  const base = { channels: [] as string[] };
+  it('names the channels of a delivered alert', () => {
+    expect(
+      deliveryWords({
+        ...base,
+        deliveryStatus: 'delivered',
+        deliveredAt: '2026-11-30T07:00:00.000Z',
+        channels: ['outbox', 'webhook'],
+      }),
+    ).toBe('delivered via outbox, webhook');
+  });
+  it('says a failing alert is retried, with the reason', () => {
+    expect(
+      deliveryWords({
+        ...base,
+        deliveryStatus: 'pending',
+        lastDeliveryError: 'webhook answered 500',
+      }),
+    ).toBe('delivery failed (webhook answered 500); retrying');
+    expect(deliveryWords({ ...base, deliveryStatus: 'pending' })).toBe('delivery pending');
+  });
+  it('says a given-up alert failed and is not retried', () => {
+    expect(
+      deliveryWords({
+        ...base,
+        deliveryStatus: 'failed',
+        lastDeliveryError: 'webhook answered 500',
+      }),
+    ).toBe('delivery failed (webhook answered 500); not retried');
   });
 });

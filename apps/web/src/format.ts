@@ -3,7 +3,7 @@
  * displayed from them: Intl.NumberFormat formats a string as the exact decimal it spells (ECMA-402
  * "Intl.NumberFormat v3"), so a price is never a float on its way to the screen.
  */
-import type { CheckOutcome, Job, JobStatus } from './api-types';
+import type { CheckOutcome, Job, JobStatus, Notification } from './api-types';
 
 const DECIMAL = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,6})?$/;
 
@@ -192,4 +192,17 @@ export function intervalWords(minutes: number): string {
   }
   if (minutes < 1) return `${Math.round(minutes * 60)} s`;
   return `${minutes} min`;
+}
+
+/** How an alert's delivery stands, in words: delivered, retried after a failure, or given up. */
+export function deliveryWords(
+  n: Pick<Notification, 'deliveryStatus' | 'deliveredAt' | 'channels' | 'lastDeliveryError'>,
+): string {
+  if (n.deliveredAt || n.deliveryStatus === 'delivered')
+    return `delivered via ${n.channels.join(', ') || 'outbox'}`;
+  if (n.deliveryStatus === 'failed')
+    return `delivery failed${n.lastDeliveryError ? ` (${n.lastDeliveryError})` : ''}; not retried`;
+  return n.lastDeliveryError
+    ? `delivery failed (${n.lastDeliveryError}); retrying`
+    : 'delivery pending';
 }

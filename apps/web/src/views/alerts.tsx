@@ -1,5 +1,5 @@
 import { api } from '../api';
-import { dateTime, formatMoney, shopHost } from '../format';
+import { dateTime, deliveryWords, formatMoney, shopHost } from '../format';
 import { usePoll } from '../hooks';
 import { href } from '../router';
 
@@ -31,10 +31,7 @@ export function AlertsView() {
                 {formatMoney(n.targetPrice, n.currency)}
               </p>
               <p class="hint">
-                <time dateTime={n.createdAt}>{dateTime(n.createdAt)}</time> ·{' '}
-                {n.deliveredAt
-                  ? `delivered${n.channels.length ? ` via ${n.channels.join(', ')}` : ''}`
-                  : 'delivery pending'}
+                <time dateTime={n.createdAt}>{dateTime(n.createdAt)}</time> · {deliveryWords(n)}
               </p>
             </li>
           ))}

@@ -7,6 +7,7 @@ import { JobFacts, When } from '../components/job-facts';
 import {
   checkAvailabilityWords,
   dateTime,
+  deliveryWords,
   durationWords,
   formatMoney,
   OUTCOME_WORDS,
@@ -137,9 +138,7 @@ export function ProductView({ id }: { id: string }) {
               <li key={n.id}>
                 {formatMoney(n.price, n.currency)} (target {formatMoney(n.targetPrice, n.currency)}
                 ), <time dateTime={n.createdAt}>{dateTime(n.createdAt)}</time>
-                {n.deliveredAt
-                  ? ` — delivered via ${n.channels.join(', ') || 'outbox'}`
-                  : ' — delivery pending'}
+                {` — ${deliveryWords(n)}`}
               </li>
             ))}
           </ul>
