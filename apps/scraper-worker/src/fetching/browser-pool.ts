@@ -79,6 +79,8 @@ export interface BrowserPoolOptions {
    * give; there the container is the sandbox. Always on as root, where Chromium refuses it.
    */
   noSandbox?: boolean;
+  /** More Chromium switches, after the pool's own (bench/browser-ab.ts compares them). */
+  extraArgs?: string[];
 }
 
 export interface RenderOptions {
@@ -146,18 +148,21 @@ export class BrowserPool {
       rendersPerPage: Math.max(1, options.rendersPerPage ?? 50),
       maxHtmlBytes: options.maxHtmlBytes ?? 5 * 1024 * 1024,
       noSandbox: options.noSandbox ?? false,
+      extraArgs: options.extraArgs ?? [],
     };
     this.slots = new Semaphore(this.opts.maxPages);
     this.proxy = new EgressProxy(guard, { onRefused: (r) => this.refused(r) });
     this.process = this.executablePath
       ? new BrowserProcess({
           executablePath: this.executablePath,
-          args: async () =>
-            chromiumArgs({
+          args: async () => [
+            ...chromiumArgs({
               proxyPort: await this.proxy.start(),
               acceptLanguage: this.opts.acceptLanguage,
               noSandbox: this.opts.noSandbox,
             }),
+            ...this.opts.extraArgs,
+          ],
           prepareProfile: writeProfilePreferences,
           launchTimeoutMs: this.opts.launchTimeoutMs,
           protocolTimeoutMs: Math.max(30_000, this.opts.pageTimeoutMs * 2),

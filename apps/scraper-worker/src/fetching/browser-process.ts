@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'puppeteer';
+import { isHeadlessShell } from './chromium-executable';
 
 /** No browser to render with (none installed, failed to start, or the pool is closed). */
 export class BrowserUnavailableError extends Error {
@@ -116,7 +117,7 @@ export class BrowserProcess {
       const { default: puppeteer } = await import('puppeteer');
       browser = await puppeteer.launch({
         executablePath: this.opts.executablePath,
-        headless: true,
+        headless: isHeadlessShell(this.opts.executablePath) ? 'shell' : true,
         pipe: true,
         args: [`--user-data-dir=${userDataDir}`, ...args],
         timeout: this.opts.launchTimeoutMs,

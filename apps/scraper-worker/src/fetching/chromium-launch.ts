@@ -29,6 +29,12 @@ export function chromiumArgs(settings: ChromiumLaunchSettings): string[] {
     '--no-pings',
     // Chromium's own calls home (autofill, optimisation hints...) have no business in a worker.
     '--disable-features=AutofillServerCommunication,OptimizationHints,OptimizationGuideModelDownloading,MediaRouter,Translate,CertificateTransparencyComponentUpdater',
+    // Processes a worker never uses (docs/PERFORMANCE.md, "Cheaper renders"): every browser
+    // context of headless Chromium opened a window with its omnibox popups preloaded (a second
+    // renderer per context), a spare renderer was started and thrown away whenever the next
+    // navigation came from another context (about 60 ms of CPU per render), and the back/forward
+    // cache kept the last job's document alive after the page went blank.
+    '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess,BackForwardCache,RenderDocument',
     // /dev/shm is 64 MB in most containers; Chromium crashes on big pages without this.
     '--disable-dev-shm-usage',
     '--disable-gpu',

@@ -15,7 +15,7 @@ export type {
   RenderOptions,
   RenderedPage,
 } from './browser-pool';
-export { findChromiumExecutable } from './chromium-executable';
+export { findChromiumExecutable, isHeadlessShell } from './chromium-executable';
 export { isBlockedResourceType, isTrackerHost } from './request-filter';
 export { Semaphore } from './semaphore';
 export { EgressProxy } from './egress-proxy';

@@ -65,21 +65,29 @@ export class PageSlot {
   /** Leaves the slot as a fresh context would be; throws if the page does not cooperate. */
   async reset(timeoutMs: number): Promise<void> {
     await this.page.goto('about:blank', { waitUntil: 'load', timeout: timeoutMs });
-    // window.name belongs to the tab and outlives same-site navigations.
-    await this.page.evaluate(`window.name = ''`);
-    for (const origin of this.origins) {
-      await this.cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' });
-      for (const isLocalStorage of [true, false]) {
-        await this.cdp
-          .send('DOMStorage.clear', { storageId: { securityOrigin: origin, isLocalStorage } })
-          .catch(noop);
-      }
-    }
+    const origins = [...this.origins];
     this.origins.clear();
-    await this.cdp.send('Network.clearBrowserCookies');
-    await this.cdp.send('Network.clearBrowserCache');
-    // history.length would otherwise count the jobs this page served.
-    await this.cdp.send('Page.resetNavigationHistory');
+    // One batch of CDP calls, sent together. Storage.clearDataForOrigin ("all": cookies, local
+    // storage, IndexedDB, Cache Storage, service workers, ...) per origin the render touched;
+    // session storage belongs to the tab, so DOMStorage.clear for it; every cookie of the context
+    // whatever its domain; the HTTP cache; history.length would count the jobs served; and
+    // window.name, which belongs to the tab and outlives same-site navigations.
+    await Promise.all([
+      ...origins.map((origin) =>
+        this.cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' }),
+      ),
+      ...origins.map((origin) =>
+        this.cdp
+          .send('DOMStorage.clear', {
+            storageId: { securityOrigin: origin, isLocalStorage: false },
+          })
+          .catch(noop),
+      ),
+      this.cdp.send('Network.clearBrowserCookies'),
+      this.cdp.send('Network.clearBrowserCache'),
+      this.cdp.send('Page.resetNavigationHistory'),
+      this.page.evaluate(`window.name = ''`),
+    ]);
     // Popups and other pages a render opened.
     for (const p of await this.context.pages()) if (p !== this.page) await p.close().catch(noop);
   }
