@@ -111,21 +111,23 @@ FROM runtime AS scraper-worker
 LABEL org.opencontainers.image.title="pricewatch-scraper-worker" \
       org.opencontainers.image.description="pricewatch scraper worker (SQS consumer, HTTP fetch and headless Chromium)"
 # Chromium comes from Debian (bookworm-security tracks Chrome stable), not from puppeteer's download
-# (PUPPETEER_SKIP_DOWNLOAD and allowScripts.puppeteer=false keep it out of node_modules).
+# (PUPPETEER_SKIP_DOWNLOAD and allowScripts.puppeteer=false keep it out of node_modules): its
+# headless shell only, the same engine without the browser UI, about half the CPU and memory per
+# render of the full chromium's headless mode (docs/PERFORMANCE.md, "Cheaper renders").
 # fonts-liberation: metric-compatible Arial/Times/Courier so pages lay out as on desktops.
 # tini: PID 1 that reaps Chromium's orphaned zygote/renderer processes and forwards signals.
 RUN set -eux; \
     apt-get update; \
-    apt-get install -y --no-install-recommends chromium fonts-liberation tini ca-certificates; \
+    apt-get install -y --no-install-recommends chromium-headless-shell fonts-liberation tini ca-certificates; \
     rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*; \
-    chromium --version
+    /usr/lib/chromium/chromium-headless-shell --version
 # Chromium writes its profile (--user-data-dir, a mkdtemp under os.tmpdir()), crash dumps and
 # caches under /tmp and $HOME (= /tmp), and shared memory under /dev/shm (the chart mounts a
 # memory emptyDir there). XDG_* keep fontconfig's and Chromium's caches out of the read-only root.
 ENV XDG_CONFIG_HOME=/tmp/.config \
     XDG_CACHE_HOME=/tmp/.cache \
     PORT=3001 \
-    PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium \
+    PUPPETEER_EXECUTABLE_PATH=/usr/lib/chromium/chromium-headless-shell \
     PUPPETEER_SKIP_DOWNLOAD=true
 COPY --from=build-scraper-worker /src/dist/apps/scraper-worker ./dist/apps/scraper-worker
 USER 10001:10001

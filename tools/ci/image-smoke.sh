@@ -240,7 +240,7 @@ base_env() {
     "TRUST_PROXY=2" \
     "WORKER_CONCURRENCY=8" \
     "BROWSER_CONCURRENCY=2" \
-    "PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium" \
+    "PUPPETEER_EXECUTABLE_PATH=/usr/lib/chromium/chromium-headless-shell" \
     "BROWSER_NO_SANDBOX=true" \
     "PORT=$port" \
     "OTEL_SERVICE_NAME=pricewatch-$app" \
