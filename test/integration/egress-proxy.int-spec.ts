@@ -258,6 +258,41 @@ describe('EgressProxy', () => {
     expect(allowed).toMatch(/^HTTP\/1\.1 101 /);
   });
 
+  it('refuses every kind of request from a client it does not admit now (no check running)', async () => {
+    const admitted = new Set<string>();
+    const gated = new EgressProxy(
+      new EgressGuard(new EgressAllowList([`127.0.0.1:${shop.port}`])),
+      {
+        admit: (client) => admitted.has(client),
+      },
+    );
+    const p = await gated.start();
+    const c = gated.credentials('slot-9');
+    const target = `127.0.0.1:${shop.port}`;
+    const requests = () => [
+      `GET http://${target}/late-beacon HTTP/1.1\r\nHost: ${target}\r\n${auth(c.username, c.password)}Connection: close\r\n\r\n`,
+      `CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth(c.username, c.password)}\r\n`,
+      `GET http://${target}/socket HTTP/1.1\r\nHost: ${target}\r\n${auth(c.username, c.password)}` +
+        `Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    ];
+    try {
+      const before = shop.connections;
+      for (const request of requests()) {
+        const reply = await exchange(p, request);
+        expect(reply).toMatch(/^HTTP\/1\.1 403 /);
+        expect(reply).toMatch(/proxy-status: pricewatch-egress; error=connection_refused/i);
+      }
+      expect(shop.connections).toBe(before);
+      // The same client while admitted goes through.
+      admitted.add('slot-9');
+      const ok = await exchange(p, requests()[0]);
+      expect(ok).toMatch(/^HTTP\/1\.1 200 /);
+      expect(shop.connections).toBe(before + 1);
+    } finally {
+      await gated.close();
+    }
+  });
+
   it('rejects a client name that could be confused with header syntax', () => {
     expect(() => proxy.credentials('a:b')).toThrow(RangeError);
   });

@@ -151,7 +151,14 @@ export class BrowserPool {
       extraArgs: options.extraArgs ?? [],
     };
     this.slots = new Semaphore(this.opts.maxPages);
-    this.proxy = new EgressProxy(guard, { onRefused: (r) => this.refused(r) });
+    this.proxy = new EgressProxy(guard, {
+      onRefused: (r) => this.refused(r),
+      // A slot reaches the network only while a render holds it.
+      admit: (client) => {
+        const state = this.clients.get(client);
+        return state !== undefined && !state.finished;
+      },
+    });
     this.process = this.executablePath
       ? new BrowserProcess({
           executablePath: this.executablePath,

@@ -27,6 +27,12 @@ export interface EgressProxyOptions {
   maxConnectionsPerClient?: number;
   onRefused?: (refusal: EgressRefusal) => void;
   /**
+   * Whether an authenticated client may connect now (BrowserPool: only while a render holds its
+   * slot). A refused client gets 403, so nothing a page left behind (a service worker's script
+   * fetch, a late beacon, a favicon) reaches the network between checks.
+   */
+  admit?: (client: string) => boolean;
+  /**
    * Opens the TCP connection to an address the guard accepted. Tests replace it to stand a
    * loopback server in for a public address; production uses net.connect.
    */
@@ -99,7 +105,7 @@ export class EgressProxy {
   private readonly server: http.Server;
   private readonly sockets = new Set<Duplex>();
   private readonly perClient = new Map<string, number>();
-  private readonly opts: Required<Omit<EgressProxyOptions, 'onRefused'>>;
+  private readonly opts: Required<Omit<EgressProxyOptions, 'onRefused' | 'admit'>>;
   private listening: Promise<number> | null = null;
   connections = 0;
   refused = 0;
@@ -245,6 +251,22 @@ export class EgressProxy {
     );
   }
 
+  private admitted(client: string): boolean {
+    if (!this.options.admit) return true;
+    try {
+      return this.options.admit(client);
+    } catch {
+      return false;
+    }
+  }
+
+  /** A known client with no business on the network now (no check running on its page). */
+  private static idle(socket: Duplex): void {
+    EgressProxy.rawReply(socket, '403 Forbidden', [
+      `Proxy-Status: ${REALM}; error=connection_refused`,
+    ]);
+  }
+
   private static challenge(socket: Duplex): void {
     EgressProxy.rawReply(socket, '407 Proxy Authentication Required', [
       `Proxy-Authenticate: Basic realm="${REALM}"`,
@@ -263,6 +285,7 @@ export class EgressProxy {
     this.connections++;
     const client = this.client(req);
     if (!client) return EgressProxy.challenge(socket);
+    if (!this.admitted(client)) return EgressProxy.idle(socket);
     const target = parseAuthority(req.url ?? '');
     if (!target) return EgressProxy.rawReply(socket, '400 Bad Request');
     let upstream: net.Socket;
@@ -290,6 +313,7 @@ export class EgressProxy {
     this.connections++;
     const client = this.client(req);
     if (!client) return EgressProxy.challenge(socket);
+    if (!this.admitted(client)) return EgressProxy.idle(socket);
     let url: URL;
     try {
       url = new URL(req.url ?? '');
@@ -324,6 +348,14 @@ export class EgressProxy {
     const client = this.client(req);
     if (!client) {
       res.writeHead(407, { 'proxy-authenticate': `Basic realm="${REALM}"`, connection: 'close' });
+      res.end();
+      return;
+    }
+    if (!this.admitted(client)) {
+      res.writeHead(403, {
+        'proxy-status': `${REALM}; error=connection_refused`,
+        connection: 'close',
+      });
       res.end();
       return;
     }

@@ -69,19 +69,21 @@ export class PageSlot {
     this.origins.clear();
     // One batch of CDP calls, sent together. Storage.clearDataForOrigin ("all": cookies, local
     // storage, IndexedDB, Cache Storage, service workers, ...) per origin the render touched;
-    // session storage belongs to the tab, so DOMStorage.clear for it; every cookie of the context
+    // session storage belongs to the tab; every cookie of the context
     // whatever its domain; the HTTP cache; history.length would count the jobs served; and
     // window.name, which belongs to the tab and outlives same-site navigations.
     await Promise.all([
       ...origins.map((origin) =>
         this.cdp.send('Storage.clearDataForOrigin', { origin, storageTypes: 'all' }),
       ),
-      ...origins.map((origin) =>
-        this.cdp
-          .send('DOMStorage.clear', {
-            storageId: { securityOrigin: origin, isLocalStorage: false },
-          })
-          .catch(noop),
+      // Local and session storage through the DOMStorage agent as well: a renderer process kept
+      // across renders caches local storage, and learns of clearDataForOrigin only later.
+      ...origins.flatMap((origin) =>
+        [true, false].map((isLocalStorage) =>
+          this.cdp
+            .send('DOMStorage.clear', { storageId: { securityOrigin: origin, isLocalStorage } })
+            .catch(noop),
+        ),
       ),
       this.cdp.send('Network.clearBrowserCookies'),
       this.cdp.send('Network.clearBrowserCache'),
