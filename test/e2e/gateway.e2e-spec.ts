@@ -787,6 +787,7 @@ describe('gateway API (e2e)', () => {
       ['/api/v1/notifications', 'get'],
       ['/api/v1/me', 'get'],
       ['/api/v1/me', 'patch'],
+      ['/api/v1/me/webhook/test', 'post'],
       ['/api/v1/signout', 'post'],
       ['/api/v1/validate', 'get'],
     ]) {

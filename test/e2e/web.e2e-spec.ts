@@ -9,6 +9,8 @@
  * probe's 401, the invalid price's 400): Chromium logs those as "Failed to load resource".
  */
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer';
 import { BrowserPool } from '../../apps/scraper-worker/src/fetching';
 import { findFreePorts, LOCAL_AWS_CREDENTIALS, provision } from '../../tools/local-stack/services';
@@ -27,6 +29,10 @@ describeWithBrowser('the web app in Chromium', () => {
   let browser: Browser;
   let base: string;
   const problems: string[] = [];
+  /** A user's webhook endpoint (Slack/Discord stand-in): /ok accepts, /fail answers 500. */
+  let hook: http.Server;
+  let hookBase: string;
+  const hooked: { path: string; body: { pricewatch?: { test?: boolean } } }[] = [];
 
   const ready = async (app: AppProcess, port: number) => {
     try {
@@ -43,6 +49,16 @@ describeWithBrowser('the web app in Chromium', () => {
   beforeAll(async () => {
     await ensureBuilt(['gateway', 'scraper-worker']);
     shop = await startFixtureShop();
+    hook = http.createServer((req, res) => {
+      let data = '';
+      req.on('data', (c) => (data += c));
+      req.on('end', () => {
+        hooked.push({ path: req.url ?? '', body: JSON.parse(data || '{}') });
+        res.writeHead(req.url === '/ok' ? 204 : 500).end();
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    hookBase = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
     const [gatewayPort, workerPort] = await findFreePorts(2);
     const queueName = `web-${randomBytes(4).toString('hex')}`;
     const { queueUrl } = await provision({
@@ -68,7 +84,7 @@ describeWithBrowser('the web app in Chromium', () => {
       AWS_ENDPOINT_URL_SQS: process.env.AWS_ENDPOINT_URL_SQS,
       JOBS_TABLE_NAME: process.env.JOBS_TABLE_NAME,
       CHECKS_QUEUE_URL: queueUrl,
-      EGRESS_ALLOW_HOSTS: shop.hostPort,
+      EGRESS_ALLOW_HOSTS: `${shop.hostPort},${new URL(hookBase).host}`,
       SQS_WAIT_TIME_SECONDS: '1',
       BROWSER_ENABLED: 'false',
       // Load shedding by event-loop lag is off: on a shared CI machine other processes can stall
@@ -93,6 +109,7 @@ describeWithBrowser('the web app in Chromium', () => {
     await browser?.close();
     await Promise.all([gateway?.stop(), worker?.stop()]);
     await shop?.close();
+    await new Promise((r) => hook?.close(r));
   });
 
   beforeEach(() => {
@@ -235,6 +252,49 @@ describeWithBrowser('the web app in Chromium', () => {
     await page.close();
     expect(problems).toEqual([]);
   }, 120_000);
+
+  it('sends a webhook test from the settings and says whether it was sent', async () => {
+    const page = await openPage();
+    await page.goto(`${base}/#/signup`, { waitUntil: 'load' });
+    await fill(page, 'Email', uniqueEmail('webhook'));
+    await fill(page, 'Password', 'long enough pw');
+    await (await byName(page, 'button', 'Sign up'))!.click();
+    await byName(page, 'heading', 'Products');
+    await (await byName(page, 'link', 'Settings'))!.click();
+    await byName(page, 'heading', 'Settings');
+    // No webhook saved yet: nothing to test.
+    const sendTest = await byName(page, 'button', 'Send test');
+    expect(await sendTest!.evaluate((b) => (b as HTMLButtonElement).disabled)).toBe(true);
+
+    await fill(page, 'Webhook URL', `${hookBase}/ok`);
+    await (await byName(page, 'button', 'Save'))!.click();
+    await mainText(page, 'Webhook saved.');
+    await page.waitForFunction(
+      () =>
+        Array.from(document.querySelectorAll('button')).some(
+          (b) => b.textContent === 'Send test' && !b.disabled,
+        ),
+      { timeout: 10_000, polling: 100 },
+    );
+    await (await byName(page, 'button', 'Send test'))!.click();
+    // The worker POSTs it; the page polls until it is recorded.
+    await mainText(page, 'Test sent: your webhook accepted it (HTTP 204).');
+    expect(hooked.filter((h) => h.path === '/ok' && h.body.pricewatch?.test === true)).toHaveLength(
+      1,
+    );
+
+    // A webhook that answers 500: the page says so, with the reason.
+    await fill(page, 'Webhook URL', `${hookBase}/fail`);
+    await (await byName(page, 'button', 'Save'))!.click();
+    await page.waitForFunction(
+      () => !document.querySelector('main')?.textContent?.includes('Test sent'),
+      { timeout: 10_000, polling: 100 },
+    );
+    await (await byName(page, 'button', 'Send test'))!.click();
+    await mainText(page, 'Test failed: the webhook answered HTTP 500.');
+    await page.close();
+    expect(problems).toEqual([]);
+  }, 90_000);
 
   it('serves the app with a strict CSP, and Swagger UI still works under its own', async () => {
     const res = await fetch(`${base}/`);

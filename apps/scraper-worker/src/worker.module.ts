@@ -21,6 +21,7 @@ import { BrowserPool, EgressGuard, findChromiumExecutable, HttpFetcher } from '.
 import { HealthController } from './health.controller';
 import { Notifier, WEBHOOK_SENDER } from './notifying/notifier';
 import { WebhookSender } from './notifying/webhook-sender';
+import { WebhookTester } from './notifying/webhook-tester';
 import { httpFetcherSettings, WORKER_CONFIG, WorkerEnv } from './worker.config';
 
 class FetchingLifecycle implements OnApplicationShutdown {
@@ -113,6 +114,7 @@ export class WorkerModule {
         },
         FetchingLifecycle,
         Notifier,
+        WebhookTester,
         CheckService,
         ...(consume ? [ChecksConsumer] : []),
       ],

@@ -93,8 +93,22 @@ export interface NotificationList {
   nextCursor: string | null;
 }
 
+export type WebhookTestError =
+  'refused_address' | 'unreachable' | 'timeout' | 'http_status' | 'no_webhook' | 'not_queued';
+
+/** The latest "send test" of the webhook (POST /me/webhook/test; then GET /me until it ends). */
+export interface WebhookTest {
+  id: string;
+  state: 'pending' | 'sent' | 'failed';
+  requestedAt: string;
+  finishedAt?: string;
+  httpStatus?: number;
+  error?: WebhookTestError;
+}
+
 export interface Me {
   id: string;
   email: string;
   webhookUrl?: string;
+  webhookTest?: WebhookTest;
 }

@@ -1,5 +1,13 @@
 import { ApiError, toApiError } from './api-error';
-import type { CheckList, History, Job, JobList, Me, NotificationList } from './api-types';
+import type {
+  CheckList,
+  History,
+  Job,
+  JobList,
+  Me,
+  NotificationList,
+  WebhookTest,
+} from './api-types';
 
 /**
  * The API client. The session is the gateway's HttpOnly cookie: the token the sign-in response
@@ -80,6 +88,10 @@ export const api = {
   signOut: () => request<void>('POST', '/signout'),
   me: (quiet401 = false) => request<Me>('GET', '/me', undefined, { quiet401 }),
   updateMe: (webhookUrl: string | null) => request<Me>('PATCH', '/me', { webhookUrl }),
+  /** Polled while a webhook test is under way. */
+  meNow: (signal?: AbortSignal) => request<Me>('GET', '/me', undefined, { signal }),
+  /** The worker POSTs the test; GET /me says how it went. */
+  testWebhook: () => request<WebhookTest>('POST', '/me/webhook/test'),
   jobs: (signal?: AbortSignal) => request<JobList>('GET', '/jobs?limit=100', undefined, { signal }),
   job: (id: string, signal?: AbortSignal) =>
     request<Job>('GET', `/jobs/${encodeURIComponent(id)}`, undefined, { signal }),

@@ -3,6 +3,7 @@ import {
   deliveryWords,
   checkAvailabilityWords,
   durationWords,
+  webhookTestWords,
   decimalToMinor,
   formatMoney,
   intervalWords,
@@ -172,5 +173,46 @@ describe('deliveryWords', () => {
         lastDeliveryError: 'webhook answered 500',
       }),
     ).toBe('delivery failed (webhook answered 500); not retried');
+  });
+});
+
+describe('words for the webhook test', () => {
+  const now = Date.parse('2026-11-30T12:00:00Z');
+  const base = { id: 't1', requestedAt: '2026-11-30T11:59:58Z' };
+
+  it('nothing before the first test', () => {
+    expect(webhookTestWords(undefined, now)).toBeNull();
+  });
+
+  it('sending, then waiting when the worker takes longer than a minute', () => {
+    expect(webhookTestWords({ ...base, state: 'pending' }, now)).toEqual({
+      text: 'Sending a test…',
+      tone: 'info',
+    });
+    expect(
+      webhookTestWords({ ...base, state: 'pending', requestedAt: '2026-11-30T11:58:00Z' }, now)
+        ?.text,
+    ).toMatch(/still waiting/);
+  });
+
+  it('sent, with the status the webhook answered', () => {
+    expect(webhookTestWords({ ...base, state: 'sent', httpStatus: 204 }, now)).toEqual({
+      text: 'Test sent: your webhook accepted it (HTTP 204).',
+      tone: 'ok',
+    });
+  });
+
+  it('failed, with the reason in words', () => {
+    const failed = (over: object) => webhookTestWords({ ...base, state: 'failed', ...over }, now);
+    expect(failed({ error: 'http_status', httpStatus: 500 })).toEqual({
+      text: 'Test failed: the webhook answered HTTP 500.',
+      tone: 'bad',
+    });
+    expect(failed({ error: 'timeout' })?.text).toBe(
+      'Test failed: the webhook did not answer in time.',
+    );
+    expect(failed({ error: 'refused_address' })?.text).toMatch(/may not send to/);
+    // An unknown code (a newer server) still reads as a failure, never as the raw code.
+    expect(failed({ error: 'toString' })?.text).toBe('Test failed: the test could not be sent.');
   });
 });

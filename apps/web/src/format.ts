@@ -3,7 +3,14 @@
  * displayed from them: Intl.NumberFormat formats a string as the exact decimal it spells (ECMA-402
  * "Intl.NumberFormat v3"), so a price is never a float on its way to the screen.
  */
-import type { CheckOutcome, Job, JobStatus, Notification } from './api-types';
+import type {
+  CheckOutcome,
+  Job,
+  JobStatus,
+  Notification,
+  WebhookTest,
+  WebhookTestError,
+} from './api-types';
 
 const DECIMAL = /^(?:0|[1-9]\d{0,14})(?:\.\d{1,6})?$/;
 
@@ -141,6 +148,41 @@ export function durationWords(ms: number | undefined): string {
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds} s`;
   return `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+const WEBHOOK_TEST_REASONS: Record<WebhookTestError, string> = {
+  refused_address: 'the URL leads to an address pricewatch may not send to',
+  unreachable: 'the webhook could not be reached',
+  timeout: 'the webhook did not answer in time',
+  http_status: 'the webhook answered with an error',
+  no_webhook: 'no webhook was saved when the test ran',
+  not_queued: 'the test could not be queued; try again',
+};
+
+/** After this long, a test still pending is said to be waiting (the worker may be down). */
+const TEST_WAIT_MS = 60_000;
+
+/** What the settings page says about the latest webhook test. */
+export function webhookTestWords(
+  test: WebhookTest | undefined,
+  now: number,
+): { text: string; tone: 'ok' | 'bad' | 'info' } | null {
+  if (!test) return null;
+  if (test.state === 'sent') {
+    const status = test.httpStatus ? ` (HTTP ${test.httpStatus})` : '';
+    return { text: `Test sent: your webhook accepted it${status}.`, tone: 'ok' };
+  }
+  if (test.state === 'failed') {
+    const known = test.error && Object.hasOwn(WEBHOOK_TEST_REASONS, test.error);
+    let reason = known ? WEBHOOK_TEST_REASONS[test.error!] : 'the test could not be sent';
+    if (test.error === 'http_status' && test.httpStatus)
+      reason = `the webhook answered HTTP ${test.httpStatus}`;
+    return { text: `Test failed: ${reason}.`, tone: 'bad' };
+  }
+  const waited = now - Date.parse(test.requestedAt);
+  return waited > TEST_WAIT_MS
+    ? { text: 'Test queued; still waiting for it to be sent…', tone: 'info' }
+    : { text: 'Sending a test…', tone: 'info' };
 }
 
 /** The shop's host without "www.", or the raw text when it is not a URL. */

@@ -15,13 +15,14 @@ import {
 } from '@app/jobs-domain';
 import { extractContext, inSpan, metricsRegistry, SpanKind } from '@app/platform';
 import { Notifier } from '../notifying/notifier';
+import { WebhookTester } from '../notifying/webhook-tester';
 import { WORKER_CONFIG, WorkerConfig } from '../worker.config';
 import { decide, DecisionPolicy } from './check-decision';
 import { DomainLimiter } from './domain-limiter';
 import { PAGE_CHECKER } from './tokens';
 import { PageChecker } from './page-checker';
 
-export type CheckResult = 'checked' | 'dropped' | 'delivered';
+export type CheckResult = 'checked' | 'dropped' | 'delivered' | 'webhook_tested';
 
 /** The worker is shutting down and gave this check up before its commit point; nothing was recorded. */
 export class CheckAbandonedError extends Error {
@@ -67,6 +68,7 @@ export class CheckService {
     private readonly jobs: JobsRepository,
     private readonly prices: PriceHistoryRepository,
     private readonly notifier: Notifier,
+    private readonly webhookTests: WebhookTester,
     @Inject(PAGE_CHECKER) private readonly checker: PageChecker,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     @Inject(JOBS_CONFIG) private readonly scheduling: JobsConfig,
@@ -124,7 +126,12 @@ export class CheckService {
         ? 'delivered'
         : this.drop('nothing_to_deliver', undefined, { notificationId: parsed.notificationId });
     }
-    if (parsed.kind !== 'check') return this.drop(`unhandled_${parsed.kind}`);
+    if (parsed.kind === 'webhook_test') {
+      const tested = await this.webhookTests.run(parsed);
+      if (tested !== 'dropped') return 'webhook_tested';
+      messagesDropped.inc({ reason: 'webhook_test_not_awaited' });
+      return 'dropped';
+    }
     const ids = parsed;
     const messageId = message.MessageId ?? 'unknown';
     let job = await this.jobs.get(ids.userId, ids.jobId, true);

@@ -1,14 +1,45 @@
 import { Agent, request } from 'undici';
 import { effectivePort } from '@app/jobs-domain';
-import { EgressGuard } from '../fetching';
+import { EgressBlockedError, EgressGuard } from '../fetching';
+
+/** Why a delivery failed, as a code that is safe to store and show (never the receiver's body). */
+export type WebhookFailure = 'refused_address' | 'unreachable' | 'timeout' | 'http_status';
 
 export class WebhookDeliveryError extends Error {
   override readonly name = 'WebhookDeliveryError';
+  constructor(
+    readonly failure: WebhookFailure,
+    message: string,
+    /** The receiver's status, when it answered outside 2xx. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+
+/** Classifies what the request threw: the egress guard's refusal, a deadline, or no connection. */
+function failureOf(err: unknown): WebhookFailure {
+  for (
+    let e = err as { name?: string; code?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
+    if (e instanceof EgressBlockedError || e.code === 'EGRESS_BLOCKED') return 'refused_address';
+    if (e.name === 'TimeoutError' || (e.code && TIMEOUT_CODES.has(e.code))) return 'timeout';
+  }
+  return 'unreachable';
 }
 
 /**
  * POSTs JSON to a user's webhook through the egress guard (checked before sending and again at
- * connect time), without following redirects, within a deadline.
+ * connect time), without following redirects, within a deadline. The answer's body is read and
+ * dropped, never kept.
  */
 export class WebhookSender {
   /** One dispatcher per port, so allow-list entries written as host:port apply at connect time too. */
@@ -33,9 +64,16 @@ export class WebhookSender {
     return agent;
   }
 
-  async post(url: string, payload: unknown, idempotencyKey: string): Promise<void> {
+  /** Resolves with the receiver's 2xx status; throws WebhookDeliveryError otherwise. */
+  async post(url: string, payload: unknown, idempotencyKey: string): Promise<number> {
     const target = new URL(url);
-    await this.guard.assertAllowed(target);
+    try {
+      await this.guard.assertAllowed(target);
+    } catch (err) {
+      if (err instanceof EgressBlockedError)
+        throw new WebhookDeliveryError('refused_address', `webhook refused: ${err.message}`);
+      throw new WebhookDeliveryError(failureOf(err), 'webhook unreachable: no address');
+    }
     const res = await request(target, {
       method: 'POST',
       dispatcher: this.agentFor(target),
@@ -47,12 +85,20 @@ export class WebhookSender {
       body: JSON.stringify(payload),
       signal: AbortSignal.timeout(this.timeoutMs),
     }).catch((err: unknown) => {
-      throw new WebhookDeliveryError(`webhook unreachable: ${(err as Error)?.name ?? 'error'}`);
+      throw new WebhookDeliveryError(
+        failureOf(err),
+        `webhook unreachable: ${(err as Error)?.name ?? 'error'}`,
+      );
     });
     await res.body.dump().catch(() => undefined);
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      throw new WebhookDeliveryError(`webhook answered ${res.statusCode}`);
+      throw new WebhookDeliveryError(
+        'http_status',
+        `webhook answered ${res.statusCode}`,
+        res.statusCode,
+      );
     }
+    return res.statusCode;
   }
 
   async close(): Promise<void> {

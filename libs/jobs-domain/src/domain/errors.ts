@@ -43,3 +43,12 @@ export class InvalidWebhookUrlError extends DomainError {
     this.errors = [{ field: 'webhookUrl', code: ErrorCode.FIELD_NOT_ALLOWED_VALUE, message }];
   }
 }
+
+/** A webhook test asked for while no webhook is saved. */
+export class WebhookNotSetError extends DomainError {
+  readonly status = 409;
+  readonly code = ErrorCode.WEBHOOK_NOT_SET;
+  constructor() {
+    super('Save a webhook URL before sending a test');
+  }
+}
