@@ -19,6 +19,7 @@ export async function ensureBuilt(apps: AppName[]): Promise<void> {
 export class AppProcess {
   private child?: ChildProcess;
   private output = '';
+  private readonly listeners: ((text: string) => void)[] = [];
 
   constructor(
     readonly app: AppName,
@@ -38,7 +39,9 @@ export class AppProcess {
       },
     );
     const keep = (chunk: Buffer) => {
-      this.output = (this.output + chunk.toString()).slice(-20_000);
+      const text = chunk.toString();
+      this.output = (this.output + text).slice(-20_000);
+      for (const listener of this.listeners) listener(text);
     };
     this.child.stdout!.on('data', keep);
     this.child.stderr!.on('data', keep);
@@ -51,6 +54,18 @@ export class AppProcess {
 
   logs(): string {
     return this.output;
+  }
+
+  /** Everything the process writes from now on (stdout and stderr, in chunks), across restarts. */
+  onOutput(listener: (text: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** How the last run ended; undefined while running (or never started). */
+  get exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    const child = this.child;
+    if (!child || (child.exitCode === null && child.signalCode === null)) return undefined;
+    return { code: child.exitCode, signal: child.signalCode };
   }
 
   /** Resolves with the exit code once the process is gone. */

@@ -79,3 +79,20 @@ describe('UsersRepository session lookups', () => {
     expect(state.queries).toBe(2);
   });
 });
+
+describe('UsersRepository.create', () => {
+  it('writes the user in one statement, with no transaction whose ROLLBACK a stalled database would hold for a second deadline', async () => {
+    const save = jest.fn(async (entity: UserEntity, _options?: object) => ({
+      ...entity,
+      id: 'u2',
+    }));
+    const repo = {
+      create: (fields: Partial<UserEntity>) => fields as UserEntity,
+      save,
+    } as unknown as Repository<UserEntity>;
+    const users = new UsersRepository(repo, config(0));
+    expect((await users.create('b@example.com', 'hash')).id).toBe('u2');
+    expect(save).toHaveBeenCalledTimes(1);
+    expect(save.mock.calls[0][1]).toEqual({ transaction: false });
+  });
+});
