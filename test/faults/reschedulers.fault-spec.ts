@@ -30,10 +30,11 @@ describe('two reschedulers at once', () => {
     gatewaySqs.refuse();
     const queueUrl = new URL(stack.queue.direct);
     queueUrl.host = gatewaySqs.hostPort;
-    gateway = await stack.startApp('gateway', {
-      AWS_ENDPOINT_URL_SQS: gatewaySqs.endpoint,
-      CHECKS_QUEUE_URL: queueUrl.href,
-    });
+    gateway = await stack.startApp(
+      'gateway',
+      { AWS_ENDPOINT_URL_SQS: gatewaySqs.endpoint, CHECKS_QUEUE_URL: queueUrl.href },
+      { needs: ['postgres', 'dynamodb'] },
+    );
     api = await Api.signUp(gateway.url, 'faults-resched');
     sqs = sqsClient();
   }, 240_000);

@@ -116,17 +116,18 @@ export class FaultProxy {
 
   private constructor(
     private readonly server: net.Server,
-    readonly port: number,
     readonly target: { host: string; port: number },
-  ) {}
+  ) {
+    server.on('connection', (socket) => this.accept(socket));
+  }
 
   /** `target` is host:port, or a URL whose host and port are taken. */
   static async start(target: string): Promise<FaultProxy> {
     const url = new URL(target.includes('://') ? target : `tcp://${target}`);
     const to = { host: url.hostname, port: Number(url.port) };
     if (!to.port) throw new Error(`no port in proxy target ${target}`);
-    let proxy: FaultProxy | undefined;
-    const server = net.createServer({ allowHalfOpen: true }, (socket) => proxy!.accept(socket));
+    const server = net.createServer({ allowHalfOpen: true });
+    const proxy = new FaultProxy(server, to);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => {
@@ -134,8 +135,11 @@ export class FaultProxy {
         resolve();
       });
     });
-    proxy = new FaultProxy(server, (server.address() as net.AddressInfo).port, to);
     return proxy;
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
   }
 
   /** host:port of the proxy. */

@@ -17,6 +17,8 @@ export interface RunningApp {
   proc: AppProcess;
   port: number;
   url: string;
+  /** The dependencies that must be up for it to count as ready; all when absent. */
+  needs?: string[];
 }
 
 /**
@@ -106,17 +108,20 @@ export class FaultStack {
     return stack;
   }
 
-  /** Starts one app on a free port and waits until it reports every dependency reachable. */
+  /**
+   * Starts one app on a free port and waits until it reports every dependency reachable (or only
+   * those named in `needs`, for an app started with one of them down on purpose).
+   */
   async startApp(
     app: AppName,
     env: Record<string, string> = {},
-    opts: { waitReady?: boolean } = {},
+    opts: { needs?: string[] } = {},
   ): Promise<RunningApp> {
     const port = await findFreePort();
     const proc = new AppProcess(app, { ...this.env, ...env, PORT: String(port) }).start();
-    const running = { proc, port, url: `http://127.0.0.1:${port}` };
+    const running: RunningApp = { proc, port, url: `http://127.0.0.1:${port}`, needs: opts.needs };
     this.apps.push(running);
-    if (opts.waitReady !== false) await this.ready(running);
+    await this.ready(running);
     return running;
   }
 
@@ -129,7 +134,12 @@ export class FaultStack {
   async ready(app: RunningApp): Promise<void> {
     try {
       await eventually(
-        async () => ((await fetch(`${app.url}/health/dependencies`)).ok ? true : undefined),
+        async () => {
+          const res = await fetch(`${app.url}/health/dependencies`);
+          if (!app.needs) return res.ok ? true : undefined;
+          const up = ((await res.json()) as { info?: Record<string, { status?: string }> }).info;
+          return app.needs.every((name) => up?.[name]?.status === 'up') ? true : undefined;
+        },
         90_000,
         `${app.proc.app} to be ready`,
       );
