@@ -10,10 +10,13 @@
  * Paths, each after a warm-up, each with a fixed number of checks:
  *   http      static pages (jsonld, microdata, opengraph, amazon, pccomponentes), 8 checks at once
  *   browser   js-rendered pages: HTTP first (no price), then the shared BrowserPool
- *             (maxPages = BROWSER_CONCURRENCY, default 2), 8 checks at once
- *   mix       80% static / 20% js-rendered, same worker (8 at once, pool of 2 pages)
+ *             (maxPages = BROWSER_CONCURRENCY, default 4), 8 checks at once
+ *   mix       80% static / 20% js-rendered, same worker (8 at once, same pool)
  *   baseline  the design this replaces: every check launches its own Chromium, goto
- *             (networkidle0), content(), extractProduct, close; 5 checks at once; same 80/20 mix
+ *             (networkidle0), content(), extractProduct, close; 5 checks at once; same 80/20 mix.
+ *             It launches what that design shipped, the full chromium (/usr/bin/chromium), when
+ *             installed; SCRAPE_BASELINE_EXECUTABLE=<path> picks another (e.g. the headless shell
+ *             the pool uses, to compare the designs on one binary)
  *
  * Everything runs through EgressGuard + HttpFetcher + BrowserPool + PageChecker, as the worker
  * wires them (the shop's host:port is on the egress allow list, as in tests).
@@ -26,12 +29,17 @@
  * (proportional set size, shared pages split) of the Chromium processes, sampled every 100 ms.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { EgressAllowList, type Job } from '@app/jobs-domain';
 import { PageChecker } from '../apps/scraper-worker/src/checks/page-checker';
 import { extractProduct } from '@app/extraction';
-import { BrowserPool, EgressGuard, HttpFetcher } from '../apps/scraper-worker/src/fetching';
+import {
+  BrowserPool,
+  EgressGuard,
+  HttpFetcher,
+  isHeadlessShell,
+} from '../apps/scraper-worker/src/fetching';
 import { httpFetcherSettings, WorkerConfig } from '../apps/scraper-worker/src/worker.config';
 
 // ---------------------------------------------------------------------------------------------
@@ -61,7 +69,7 @@ const N_BROWSER = int('SCRAPE_N_BROWSER', 40);
 const N_MIX = int('SCRAPE_N_MIX', 100);
 const N_BASELINE = int('SCRAPE_N_BASELINE', 20);
 const WORKER_CONCURRENCY = int('WORKER_CONCURRENCY', 8);
-const BROWSER_CONCURRENCY = int('BROWSER_CONCURRENCY', 2);
+const BROWSER_CONCURRENCY = int('BROWSER_CONCURRENCY', 4);
 const BASELINE_CONCURRENCY = 5;
 const JS_SHARE = 0.2;
 /** Warm pages are reset and reused this many times (1 = a fresh browser context per render). */
@@ -359,11 +367,14 @@ async function main(): Promise<void> {
   };
 
   const { default: puppeteer } = await import('puppeteer');
+  const baselineExecutable =
+    env.SCRAPE_BASELINE_EXECUTABLE ||
+    (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : executablePath);
   const baseline = async (slug: string, i: number) => {
     const j = job(shop.baseUrl, slug, i);
     const browser = await puppeteer.launch({
-      executablePath,
-      headless: true,
+      executablePath: baselineExecutable,
+      headless: isHeadlessShell(baselineExecutable) ? 'shell' : true,
       pipe: true,
       args: launchArgs(),
       handleSIGINT: false,
@@ -387,7 +398,7 @@ async function main(): Promise<void> {
   console.log(
     `pricewatch bench/scrape — ${new Date().toISOString()} — Node ${process.version}, ` +
       `${cpus.length} x ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
-      `${executablePath}`,
+      `pool: ${executablePath}, baseline: ${baselineExecutable}`,
   );
   console.log(
     `worker concurrency ${WORKER_CONCURRENCY}, browser pages ${BROWSER_CONCURRENCY} (renders per page ${RENDERS_PER_PAGE}), baseline ${BASELINE_CONCURRENCY} browsers; ` +

@@ -133,6 +133,8 @@ export class BrowserProcess {
         err instanceof Error ? err.message.split('\n')[0].slice(0, 300) : 'unknown';
       throw new BrowserUnavailableError('the browser failed to start');
     }
+    // The tab Chromium opens at start keeps a renderer alive for nothing: renders get their own.
+    for (const page of await browser.pages().catch(() => [])) await page.close().catch(noop);
     this.launches++;
     this.lastLaunchError = undefined;
     const gen: BrowserGeneration = {

@@ -37,6 +37,9 @@ export function chromiumArgs(settings: ChromiumLaunchSettings): string[] {
     '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess,BackForwardCache,RenderDocument',
     // /dev/shm is 64 MB in most containers; Chromium crashes on big pages without this.
     '--disable-dev-shm-usage',
+    // A page that allocates without end dies at this heap size (its render fails, the slot is
+    // replaced) instead of growing its renderer towards the pod's memory limit.
+    '--js-flags=--max-old-space-size=512',
     '--disable-gpu',
     '--no-first-run',
     '--no-default-browser-check',
