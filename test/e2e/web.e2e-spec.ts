@@ -153,6 +153,76 @@ describeWithBrowser('the web app in Chromium', () => {
     await input!.type(value);
   }
 
+  /**
+   * WCAG 2.2 AA contrast as Chromium renders the page, in the light and the dark scheme: every
+   * visible text (HTML by `color`, SVG by `fill`) against the background it sits on (the nearest
+   * ancestor's opaque colour, translucent ones composited), 4.5:1, or 3:1 for large text (24 px,
+   * or 18.66 px bold). Disabled controls are exempt (SC 1.4.3). Returns what fails, as text.
+   */
+  async function lowContrast(page: Page): Promise<string[]> {
+    const failures: string[] = [];
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+      const found = await page.evaluate(() => {
+        type Rgba = [number, number, number, number];
+        const parse = (c: string): Rgba | null => {
+          const m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/.exec(c);
+          return m ? [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]] : null;
+        };
+        const over = (top: Rgba, under: Rgba): Rgba => [
+          top[0] * top[3] + under[0] * (1 - top[3]),
+          top[1] * top[3] + under[1] * (1 - top[3]),
+          top[2] * top[3] + under[2] * (1 - top[3]),
+          1,
+        ];
+        const lum = ([r, g, b]: Rgba) =>
+          [r, g, b]
+            .map((v) => v / 255)
+            .map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+            .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+        /** The colour behind `el`: its own and its ancestors' backgrounds, composited. */
+        const behind = (el: Element): Rgba => {
+          const layers: Rgba[] = [];
+          for (let e: Element | null = el; e; e = e.parentElement) {
+            const bg = parse(getComputedStyle(e).backgroundColor);
+            if (bg && bg[3] > 0) {
+              layers.push(bg);
+              if (bg[3] >= 1) break;
+            }
+          }
+          let colour: Rgba = [255, 255, 255, 1]; // the canvas under everything
+          for (const layer of layers.reverse()) colour = over(layer, colour);
+          return colour;
+        };
+        const out: string[] = [];
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const el = n.parentElement;
+          if (!el || !n.textContent?.trim()) continue;
+          if (el.closest(':disabled, .sr-only, [aria-hidden="true"], script, style')) continue;
+          const style = getComputedStyle(el);
+          const box = el.getBoundingClientRect();
+          if (style.visibility !== 'visible' || box.width === 0 || box.height === 0) continue;
+          const svg = el instanceof SVGElement;
+          const fg = parse(svg ? style.fill : style.color);
+          if (!fg) continue;
+          const bg = behind(el);
+          const front = over([fg[0], fg[1], fg[2], fg[3] * Number(style.opacity)], bg);
+          const [hi, lo] = [lum(front), lum(bg)].sort((a, b) => b - a);
+          const ratio = (hi + 0.05) / (lo + 0.05);
+          const size = parseFloat(style.fontSize);
+          const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+          if (ratio < (large ? 3 : 4.5))
+            out.push(`"${n.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)}:1`);
+        }
+        return out;
+      });
+      failures.push(...found.map((f) => `${scheme}: ${f}`));
+    }
+    await page.emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
+    return failures;
+  }
+
   /** Waits for text somewhere in <main>. */
   const mainText = (page: Page, text: string, timeout = 30_000) =>
     page.waitForFunction(
@@ -198,6 +268,7 @@ describeWithBrowser('the web app in Chromium', () => {
     await mainText(page, 'Watching');
     await mainText(page, 'In stock');
     expect(await page.$eval('main', (m) => m.textContent)).toContain('$199.99');
+    expect(await lowContrast(page)).toEqual([]);
 
     // The product page: the chart shows the check, as an image named "Price history …".
     await (await page.waitForSelector('.products h3 a'))!.click();
@@ -230,6 +301,8 @@ describeWithBrowser('the web app in Chromium', () => {
       { timeout: 5_000, polling: 100 },
     );
     expect(await page.$eval('.chart .tooltip', (t) => t.textContent)).toContain('$249.50');
+    // The product page with its chart, table and tooltip shown, in both schemes.
+    expect(await lowContrast(page)).toEqual([]);
 
     // Pause.
     await (await byName(page, 'button', 'Pause'))!.click();
@@ -292,6 +365,7 @@ describeWithBrowser('the web app in Chromium', () => {
     );
     await (await byName(page, 'button', 'Send test'))!.click();
     await mainText(page, 'Test failed: the webhook answered HTTP 500.');
+    expect(await lowContrast(page)).toEqual([]);
     await page.close();
     expect(problems).toEqual([]);
   }, 90_000);
