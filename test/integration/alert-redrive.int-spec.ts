@@ -3,6 +3,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import {
+  allDueShards,
+  allRedriveShards,
+  JobsRepository,
+  notificationSk,
+  OutboxRepository,
+} from '@app/jobs-domain';
 import { metricsRegistry } from '@app/platform';
 import { loadWorkerConfig } from '../../apps/scraper-worker/src/worker.config';
 import { WorkerModule } from '../../apps/scraper-worker/src/worker.module';
@@ -278,5 +285,64 @@ describe('alert redrive (integration)', () => {
     expect(down()).toHaveLength(sends);
     expect(await undeliveredGauge()).toBe(0);
     expect(await alertOf(auth, jobId)).toMatchObject({ deliveryStatus: 'failed' });
+  });
+
+  it("keeps alerts out of the jobs' due queries, and claims a due alert once when runs overlap", async () => {
+    const outbox = patient.get(OutboxRepository);
+    const jobs = patient.get(JobsRepository);
+    const userId = 'redrive-repo-user';
+    const createdAt = new Date(Date.now() - 60_000).toISOString();
+    const sk = notificationSk(createdAt, 'repo-alert');
+    await outbox.put(
+      userId,
+      sk,
+      {
+        notificationId: 'repo-alert',
+        createdAt,
+        jobId: 'repo-job',
+        url: 'https://shop.example.com/p',
+        price: '9.00',
+        targetPrice: '10.00',
+        currency: 'EUR',
+        channels: [],
+      },
+      Date.now() - 1,
+    );
+    const now = Date.now();
+    for (const shard of allDueShards(Number(env.DUE_SHARDS ?? 8))) {
+      const page = await jobs.queryDue(shard, now, 100);
+      expect(page.keys.map((k) => k.userId)).not.toContain(userId);
+    }
+    const found = [];
+    for (const shard of allRedriveShards(Number(env.DUE_SHARDS ?? 8)))
+      found.push(...(await outbox.queryDueRedrives(shard, now, 100)).alerts);
+    expect(found).toEqual([
+      expect.objectContaining({ userId, sk, createdAtMs: Date.parse(createdAt) }),
+    ]);
+
+    const lease = now + 60_000;
+    const claims = await Promise.all(
+      [1, 2, 3].map(() => outbox.claimRedrive(userId, sk, now, lease)),
+    );
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    // Leased: not due, so neither claimed again nor given up before the lease ends.
+    expect(await outbox.claimRedrive(userId, sk, now, lease)).toBe(false);
+    expect(await outbox.giveUp(userId, sk, now)).toBe(false);
+    expect(await outbox.get(userId, sk)).toMatchObject({
+      deliveryAttempts: 2,
+      nextAttemptAt: new Date(lease).toISOString(),
+    });
+    // A release for another lease does nothing; for its own, makes it due again as before.
+    expect(await outbox.releaseRedrive(userId, sk, lease + 1, now - 1)).toBe(false);
+    expect(await outbox.releaseRedrive(userId, sk, lease, now - 1)).toBe(true);
+    expect(await outbox.giveUp(userId, sk, now)).toBe(true);
+    const given = await outbox.get(userId, sk);
+    expect(given?.gaveUpAt).toEqual(expect.any(String));
+    expect(given?.nextAttemptAt).toBeUndefined();
+    expect(await outbox.claimRedrive(userId, sk, Date.now(), lease)).toBe(false);
+    let undelivered = 0;
+    for (const shard of allRedriveShards(Number(env.DUE_SHARDS ?? 8)))
+      undelivered += await outbox.countUndelivered(shard);
+    expect(undelivered).toBe(0);
   });
 });
