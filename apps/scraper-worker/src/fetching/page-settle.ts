@@ -40,13 +40,20 @@ export async function settlePage(
 }
 
 /**
- * Runs in the page: resolves true at the first DOM change (but not before minMs, so a page that
- * mutates constantly is not read constantly), false after maxMs without one.
+ * Runs in the page: at the first DOM change (but not before minMs, so a page that mutates
+ * constantly is not read constantly), or after maxMs without one, resolves with whether it
+ * changed and the document's HTML as page.content() serialises it: one round trip per poll.
  */
-const WAIT_FOR_CHANGE = `(minMs, maxMs) => new Promise((resolve) => {
+const READ_AFTER_CHANGE = `(minMs, maxMs) => new Promise((resolve) => {
   const start = Date.now();
   let changed = false;
-  const finish = (value) => { observer.disconnect(); clearTimeout(maxTimer); resolve(value); };
+  const read = () => {
+    let html = '';
+    for (const node of document.childNodes)
+      html += node === document.documentElement ? node.outerHTML : new XMLSerializer().serializeToString(node);
+    return html;
+  };
+  const finish = (value) => { observer.disconnect(); clearTimeout(maxTimer); resolve({ changed: value, html: read() }); };
   const observer = new MutationObserver(() => {
     if (changed) return;
     changed = true;
@@ -77,14 +84,21 @@ export async function settleUntil(
       idle = true;
     })
     .catch(noop);
+  let html = await page.content();
   for (;;) {
-    const html = await page.content();
     if (isComplete(html)) return html;
     const rest = Math.round(deadline - performance.now());
     if (rest <= 0) return html;
-    const changed = await page
-      .evaluate(`(${WAIT_FOR_CHANGE})(${MIN_POLL_MS}, ${Math.min(quietMs, rest)})`)
-      .catch(() => false);
-    if (!changed && idle) return page.content();
+    const read = await page
+      .evaluate(`(${READ_AFTER_CHANGE})(${MIN_POLL_MS}, ${Math.min(quietMs, rest)})`)
+      .catch(() => null);
+    const polled = read as { changed: boolean; html: string } | null;
+    if (polled === null || typeof polled.html !== 'string') {
+      // The document went away (a navigation): read the next one.
+      html = await page.content();
+      continue;
+    }
+    html = polled.html;
+    if (!polled.changed && idle) return html;
   }
 }
