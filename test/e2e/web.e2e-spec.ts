@@ -303,6 +303,13 @@ describeWithBrowser('the web app in Chromium', () => {
     expect(await page.$eval('.chart .tooltip', (t) => t.textContent)).toContain('$249.50');
     // The product page with its chart, table and tooltip shown, in both schemes.
     expect(await lowContrast(page)).toEqual([]);
+    // On a 360 px phone the product page (chart and checks table) fits without sideways scrolling.
+    await page.setViewport({ width: 360, height: 740 });
+    await page.waitForFunction(
+      () => document.documentElement.scrollWidth <= document.documentElement.clientWidth,
+      { timeout: 5_000, polling: 100 },
+    );
+    await page.setViewport({ width: 1280, height: 900 });
 
     // Pause.
     await (await byName(page, 'button', 'Pause'))!.click();

@@ -135,7 +135,9 @@ describe('words for the checks table', () => {
     expect(durationWords(undefined)).toBe('');
     expect(durationWords(-1)).toBe('');
     expect(durationWords(Number.NaN)).toBe('');
-    expect(durationWords(0)).toBe('0.0 s');
+    expect(durationWords(0)).toBe('under 0.1 s');
+    expect(durationWords(49)).toBe('under 0.1 s');
+    expect(durationWords(50)).toBe('0.1 s');
     expect(durationWords(412)).toBe('0.4 s');
     expect(durationWords(9_949)).toBe('9.9 s');
     expect(durationWords(12_400)).toBe('12 s');

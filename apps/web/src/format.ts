@@ -144,6 +144,7 @@ export function checkAvailabilityWords(check: {
 /** How long a check took: "0.4 s", "12 s", "1 min 5 s"; empty when unknown. */
 export function durationWords(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 50) return 'under 0.1 s';
   if (ms < 10_000) return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds} s`;

@@ -87,7 +87,9 @@ export function ProductView({ id }: { id: string }) {
             <tr>
               <th scope="col">Checked</th>
               <th scope="col">Outcome</th>
-              <th scope="col">Availability</th>
+              <th scope="col" class="avail">
+                Availability
+              </th>
               <th scope="col" class="num">
                 Price
               </th>
@@ -112,8 +114,10 @@ export function ProductView({ id }: { id: string }) {
                 <td>
                   {OUTCOME_WORDS[c.outcome] ?? c.outcome}
                   {c.reason && <span class="status-detail">{c.reason}</span>}
+                  {/* On a phone the availability column folds into this cell (styles.css). */}
+                  <span class="status-detail avail-inline">{checkAvailabilityWords(c)}</span>
                 </td>
-                <td>{checkAvailabilityWords(c)}</td>
+                <td class="avail">{checkAvailabilityWords(c)}</td>
                 <td class="num">{c.price ? formatMoney(c.price, j.currency) : '—'}</td>
               </tr>
             ))}
