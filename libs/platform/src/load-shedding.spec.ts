@@ -4,11 +4,13 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import http from 'node:http';
+import { execFileSync } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { createHttpApp } from './bootstrap';
 import { RUNTIME_CONFIG, RuntimeConfig } from './config';
 import { HealthEndpoints } from './health-endpoints';
 import { loadState } from './load-shedding';
+import { httpRequestsAbandoned, httpRequestsShed } from './metrics';
 import { ShutdownState } from './shutdown';
 
 /** Requests to /slow wait until the test releases them, so "in flight" is under test control. */
@@ -60,9 +62,13 @@ function get(port: number, path: string, agent?: http.Agent): Promise<Answer> {
   });
 }
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+async function until(
+  cond: () => boolean | Promise<boolean>,
+  what: string,
+  ms = 5000,
+): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setImmediate(r));
   }
@@ -103,6 +109,11 @@ describe('load shedding', () => {
     expect(JSON.parse(shed.body)).toMatchObject({ status: 503, code: 'OVERLOADED' });
     // The shed request never reached the handler.
     expect(gate.waiting).toHaveLength(2);
+    // Counted, with the bound that tripped.
+    const shedMetric = await httpRequestsShed.get();
+    expect(shedMetric.values.find((v) => v.labels.reason === 'in_flight')?.value).toBeGreaterThan(
+      0,
+    );
 
     gate.waiting.splice(0).forEach((release) => release());
     expect((await first).status).toBe(200);
@@ -139,6 +150,29 @@ describe('load shedding', () => {
     }
     const ok = get(port, '/slow');
     await until(() => gate.waiting.length === 1, 'a fresh request in the handler');
+    gate.waiting.splice(0).forEach((release) => release());
+    expect((await ok).status).toBe(200);
+  });
+
+  it('does not serve a request whose client closed before it was read (gave up while queued)', async () => {
+    const abandonedBefore = (await httpRequestsAbandoned.get()).values[0]?.value ?? 0;
+    // What a client that gave up in the accept queue leaves behind: its request, then its FIN,
+    // both waiting before the server reads anything. A child process sends them while this
+    // process (the server) is blocked in execFileSync, as a server over capacity is busy.
+    const client = `const s = require('node:net').connect(${port}, '127.0.0.1', () =>
+      s.end('GET /slow HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n', () => process.exit(0)));`;
+    for (let i = 0; i < 3; i++) execFileSync(process.execPath, ['-e', client]);
+    await until(
+      async () =>
+        ((await httpRequestsAbandoned.get()).values[0]?.value ?? 0) >= abandonedBefore + 3,
+      'three abandoned requests counted',
+    );
+    // None reached the handler, and none holds a slot.
+    expect(gate.waiting).toHaveLength(0);
+    expect(loadState.inFlight).toBe(0);
+    // A client that stays gets its answer as before.
+    const ok = get(port, '/slow');
+    await until(() => gate.waiting.length === 1, 'a live request in the handler');
     gate.waiting.splice(0).forEach((release) => release());
     expect((await ok).status).toBe(200);
   });

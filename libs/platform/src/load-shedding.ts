@@ -1,7 +1,7 @@
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, problem, PROBLEM_CONTENT_TYPE } from './errors';
-import { httpRequestsShed } from './metrics';
+import { httpRequestsAbandoned, httpRequestsShed } from './metrics';
 
 export interface LoadSheddingOptions {
   /** Requests being served at once above which new ones are answered 503 at once. */
@@ -17,6 +17,8 @@ const EXEMPT = /^\/(health|metrics)(\/|\?|$)/;
 
 interface ServerLoad {
   inFlight: number;
+  /** Which bound is exceeded right now, if any. */
+  overload(): 'in_flight' | 'event_loop_delay' | undefined;
   overloaded(): boolean;
 }
 
@@ -62,7 +64,13 @@ export async function registerLoadShedding(
   const counted = new WeakSet<FastifyRequest>();
   const server: ServerLoad = {
     inFlight: 0,
-    overloaded: () => server.inFlight >= options.maxInFlight || fastify.isUnderPressure(),
+    overload: () =>
+      server.inFlight >= options.maxInFlight
+        ? 'in_flight'
+        : fastify.isUnderPressure()
+          ? 'event_loop_delay'
+          : undefined,
+    overloaded: () => server.overload() !== undefined,
   };
   servers.add(server);
   fastify.addHook('onClose', (_instance, done) => {
@@ -72,8 +80,9 @@ export async function registerLoadShedding(
 
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (EXEMPT.test(req.url)) return done();
-    if (server.overloaded()) {
-      httpRequestsShed.inc();
+    const overload = server.overload();
+    if (overload) {
+      httpRequestsShed.inc({ reason: overload });
       void reply
         .code(503)
         .header('retry-after', String(options.retryAfterSeconds))
@@ -93,6 +102,23 @@ export async function registerLoadShedding(
     reply.raw.once('close', () => {
       if (counted.delete(req)) server.inFlight--;
     });
-    done();
+    // A request whose client has already gone is not served. Over capacity, connections wait in
+    // the kernel's accept queue; a client that gave up meanwhile has sent its request and closed,
+    // and serving it anyway (auth, DynamoDB, a response nobody reads) is what kept the gateway
+    // busy with dead work after a spike, while every live client timed out (docs/PERFORMANCE.md).
+    // Such a request arrives with the client's FIN right behind it: libuv reads the request, and
+    // the end of the stream at the next poll of the event loop, when Node destroys the request
+    // (http's default: no half-open connections). So the request waits for that poll (two
+    // setImmediate turns: the second runs after the next poll phase) and is dropped if its
+    // connection has ended by then.
+    setImmediate(() =>
+      setImmediate(() => {
+        const socket = req.raw.socket;
+        if (!req.raw.destroyed && !socket?.destroyed && !socket?.readableEnded) return done();
+        httpRequestsAbandoned.inc();
+        if (counted.delete(req)) server.inFlight--;
+        // Nothing more: the connection is closing and no response can reach the client.
+      }),
+    );
   });
 }

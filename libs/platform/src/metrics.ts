@@ -21,7 +21,14 @@ export const httpRequestErrors = new Counter({
 
 export const httpRequestsShed = new Counter({
   name: 'http_requests_shed_total',
-  help: 'Requests answered 503 at once because the server was over capacity (load shedding)',
+  help: 'Requests answered 503 at once because the server was over capacity (load shedding), by the bound that tripped (in_flight, event_loop_delay)',
+  labelNames: ['reason'] as const,
+  registers: [metricsRegistry],
+});
+
+export const httpRequestsAbandoned = new Counter({
+  name: 'http_requests_abandoned_total',
+  help: 'Requests not served because their client had closed the connection before they were read (e.g. after waiting in the accept queue)',
   registers: [metricsRegistry],
 });
 
