@@ -42,6 +42,8 @@ export interface ExecutorResult {
   /** The load generator's own event-loop delay (p99, max), in ms: when high, it is the bottleneck. */
   generatorLagP99Ms?: number;
   generatorLagMaxMs?: number;
+  /** Per 10 s of the run: VUs at its end and outcomes of the requests that ended in it. */
+  timeline?: { t: number; vus: number; ok: number; shed: number; timeout: number; other: number }[];
   /** Connection refused/reset and the like. */
   networkErrors: number;
   meanMs: number;
@@ -82,6 +84,7 @@ export async function execute(config: ExecutorConfig): Promise<ExecutorResult> {
   let maxVus = 0;
   let timeoutsConnecting = 0;
   const connectMs: number[] = [];
+  const timeline: NonNullable<ExecutorResult['timeline']> = [];
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
   const t0 = performance.now();
@@ -149,7 +152,23 @@ export async function execute(config: ExecutorConfig): Promise<ExecutorResult> {
     loops.push(
       (async () => {
         while (!handle.stop && elapsed() < totalSeconds) {
-          counts[await once(agent, token)]++;
+          const outcome = await once(agent, token);
+          counts[outcome]++;
+          const w = Math.floor(elapsed() / 10);
+          while (timeline.length <= w) {
+            timeline.push({
+              t: timeline.length * 10,
+              vus: 0,
+              ok: 0,
+              shed: 0,
+              timeout: 0,
+              other: 0,
+            });
+          }
+          const slot = timeline[w];
+          if (outcome === 'ok' || outcome === 'shed' || outcome === 'timeout') slot[outcome]++;
+          else slot.other++;
+          slot.vus = vus.size;
           if (config.thinkTimeSeconds > 0) await sleep(config.thinkTimeSeconds * 1000);
         }
         agent.destroy();
@@ -189,6 +208,7 @@ export async function execute(config: ExecutorConfig): Promise<ExecutorResult> {
     connectMaxMs: connectMs.at(-1) ?? 0,
     generatorLagP99Ms: lag.percentile(99) / 1e6,
     generatorLagMaxMs: lag.max / 1e6,
+    timeline,
     networkErrors: counts.network,
     meanMs: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : 0,
     p95Ms: percentile(latencies, 95),

@@ -157,12 +157,22 @@ async function main(): Promise<void> {
     users: USERS,
     jobsPerUser: 20,
     env: { LOG_LEVEL: 'silent' },
+    // e.g. BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the gateway.
+    nodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
   });
   let result: ExecutorResult;
   let cpuMs: number;
   try {
     const listen0 = listenQueueCounters();
     const cpu0 = procCpuMs(stack.pid);
+    // The gateway's CPU per 10 s, next to the executor's timeline.
+    const gatewayCpu: { t: number; pct: number }[] = [];
+    let last = cpu0;
+    const sampler = setInterval(() => {
+      const now = procCpuMs(stack.pid);
+      gatewayCpu.push({ t: gatewayCpu.length * 10, pct: (now - last) / 100 });
+      last = now;
+    }, 10_000);
     result = k6
       ? await runK6(k6, name, stack, scale)
       : await runExecutor({
@@ -172,6 +182,7 @@ async function main(): Promise<void> {
           thinkTimeSeconds: SCENARIOS.thinkTimeSeconds,
           requestTimeoutSeconds: spec.requestTimeoutSeconds,
         });
+    clearInterval(sampler);
     cpuMs = procCpuMs(stack.pid) - cpu0;
     const listen1 = listenQueueCounters();
     const listenQueue = Object.fromEntries(
@@ -220,6 +231,15 @@ async function main(): Promise<void> {
       );
     }
     if (result.requests === 0) misses.push('no request was made');
+    if (result.timeline) {
+      console.log('per 10 s: t, VUs, ok, shed, timeouts, other errors, gateway CPU % of a core');
+      for (const w of result.timeline) {
+        const cpu = gatewayCpu.find((c) => c.t === w.t);
+        console.log(
+          `  ${w.t}s ${w.vus} ${w.ok} ${w.shed} ${w.timeout} ${w.other} ${cpu ? cpu.pct.toFixed(0) : '?'}%`,
+        );
+      }
+    }
     if (result.timeouts > 0 || result.connections !== undefined) {
       console.log(
         `where the time went: ${result.timeoutsConnecting ?? '?'} of ${result.timeouts} timeouts ` +

@@ -196,7 +196,8 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       children.push(gw);
       gateways.push({ bundle, base: `http://127.0.0.1:${gwPorts[i]}`, pid: gw.pid! });
     }
-    for (const g of gateways) await waitFor(`${g.base}/health/live`);
+    // Ready, not only live: the database connects in the background after the start.
+    for (const g of gateways) await waitFor(`${g.base}/health/ready`);
     const base = gateways[0].base;
 
     process.stderr.write(`gateway up: seeding ${users} user(s) x ${jobsPerUser} jobs ...\n`);
