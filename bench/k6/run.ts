@@ -185,6 +185,16 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     cpuMs = procCpuMs(stack.pid) - cpu0;
     const listen1 = listenQueueCounters();
+    // The gateway's own account: sheds by the bound that tripped, requests abandoned by clients.
+    const gatewayCounters = await fetch(`${stack.base}/metrics`)
+      .then((r) => r.text())
+      .then((text) =>
+        text
+          .split('\n')
+          .filter((l) => /^http_requests_(shed|abandoned)_total/.test(l))
+          .join(' '),
+      )
+      .catch(() => 'unavailable');
     const listenQueue = Object.fromEntries(
       Object.entries(listen1).map(([k, v]) => [k, v - (listen0[k] ?? 0)]),
     );
@@ -231,6 +241,7 @@ async function main(): Promise<void> {
       );
     }
     if (result.requests === 0) misses.push('no request was made');
+    console.log(`gateway counters: ${gatewayCounters || 'none'}`);
     if (result.timeline) {
       console.log('per 10 s: t, VUs, ok, shed, timeouts, other errors, gateway CPU % of a core');
       for (const w of result.timeline) {
