@@ -175,97 +175,105 @@ describe('dependencies hung or refused', () => {
     ['hung', (p: FaultProxy) => p.hang()],
     ['refused', (p: FaultProxy) => p.refuse()],
   ])('SQS %s', (mode, fault) => {
-    it(`accepts jobs (202 within the bound, due), backs off logging once, and checks every job within a minute of recovery`, async () => {
-      const lines = {
-        unreachable: workerLines.unreachable,
-        failedReceives: workerLines.failedReceives.length,
-        seen: workerLines.seen.length,
-      };
-      fault(stack.proxies.sqs);
-      const outageStarted = Date.now();
-      const created: AnyJson[] = [];
-      const latencies: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        const res = await api.request('POST', '/jobs', {
-          url: product(`sqs-${mode}-${i}`),
-          targetPrice: '1',
-          checkIntervalMinutes: 60,
-        });
-        const seen = `POST /jobs: ${res.status} in ${Math.round(res.ms)} ms`;
-        expect({ seen, status: res.status, withinBound: res.ms <= ANSWER_BOUND_MS }).toEqual({
-          seen,
-          status: 202,
-          withinBound: true,
-        });
-        // Not enqueued: the job stays due now, for the rescheduler.
-        expect(res.body.status).toBe('pending');
-        created.push(res.body);
-        latencies.push(res.ms);
-      }
-      figures.series(`SQS ${mode}: POST /jobs latency (bound ${ANSWER_BOUND_MS})`, latencies);
-
-      // The outage lasts its configured length: this is the fault's duration, not a wait for a
-      // result. Meanwhile the rescheduler's sends fail and it releases its claims.
-      await new Promise((r) =>
-        setTimeout(r, Math.max(0, outageStarted + SQS_OUTAGE_MS - Date.now())),
-      );
-      for (const job of created) {
-        const now = await api.job(job.id);
-        // Due: pending, or queued by a rescheduler run whose send failed and whose claim was
-        // released (the API shows both the same way); never checked, never failed.
-        expect({ id: job.id, due: ['pending', 'queued'].includes(now.status) }).toEqual({
-          id: job.id,
-          due: true,
-        });
-        expect(now.lastCheckedAt).toBeUndefined();
-      }
-      // One line when the queue went away, however many receives failed.
-      expect(workerLines.unreachable - lines.unreachable).toBe(1);
-
-      stack.proxies.sqs.resume();
-      const recovered = Date.now();
-      let last = 0;
-      try {
-        for (const job of created) {
-          await eventually(
-            async () => ((await api.job(job.id)).lastCheckedAt ? true : undefined),
-            Math.max(1, recovered + RECOVERY_BOUND_MS - Date.now()),
-            `job ${job.id} to be checked within a minute of recovery`,
-          );
-          last = Date.now() - recovered;
+    it(
+      `accepts jobs (202 within the bound, due), backs off logging once, and checks every job within a minute of recovery`,
+      async () => {
+        const lines = {
+          unreachable: workerLines.unreachable,
+          failedReceives: workerLines.failedReceives.length,
+          seen: workerLines.seen.length,
+        };
+        fault(stack.proxies.sqs);
+        const outageStarted = Date.now();
+        const created: AnyJson[] = [];
+        const latencies: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const res = await api.request('POST', '/jobs', {
+            url: product(`sqs-${mode}-${i}`),
+            targetPrice: '1',
+            checkIntervalMinutes: 60,
+          });
+          const seen = `POST /jobs: ${res.status} in ${Math.round(res.ms)} ms`;
+          expect({ seen, status: res.status, withinBound: res.ms <= ANSWER_BOUND_MS }).toEqual({
+            seen,
+            status: 202,
+            withinBound: true,
+          });
+          // Not enqueued: the job stays due now, for the rescheduler.
+          expect(res.body.status).toBe('pending');
+          created.push(res.body);
+          latencies.push(res.ms);
         }
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\n${stack.outputs()}`);
-      }
-      figures.add(
-        `SQS ${mode} for ${SQS_OUTAGE_MS} ms: all ${created.length} jobs created during it checked after recovery within`,
-        last,
-      );
-      for (const job of created) {
-        expect(await api.points(job.id)).toHaveLength(1);
-        expect((await api.job(job.id)).status).toBe('active');
-      }
-      // The state it ends in is logged: the last line about the queue says it is back. (A
-      // receive sent during the outage and failing just after another poller got through may
-      // log the queue down and up once more: still state changes, never one line per attempt.)
-      const stateLines = () => workerLines.seen.slice(lines.seen);
-      try {
-        await eventually(
-          async () => (stateLines().at(-1)?.includes('reachable again') ? true : undefined),
-          10_000,
-          'the worker to log that the queue is back',
+        figures.series(`SQS ${mode}: POST /jobs latency (bound ${ANSWER_BOUND_MS})`, latencies);
+
+        // The outage lasts its configured length: this is the fault's duration, not a wait for a
+        // result. Meanwhile the rescheduler's sends fail and it releases its claims.
+        await new Promise((r) =>
+          setTimeout(r, Math.max(0, outageStarted + SQS_OUTAGE_MS - Date.now())),
         );
-      } catch (err) {
-        throw new Error(`${(err as Error).message}; its lines:\n${stateLines().join('\n')}`);
-      }
-      figures.add(`SQS ${mode}: worker log lines about the queue's state`, stateLines().length, '');
-      const failed = workerLines.failedReceives.slice(lines.failedReceives);
-      figures.add(
-        `SQS ${mode}: receives that failed in a row, as logged by the first poller to get through`,
-        failed.join(','),
-      );
-      // The worker's metrics still answer: the process lived through it.
-      expect((await fetch(`${worker.url}/health/live`)).ok).toBe(true);
-    });
+        for (const job of created) {
+          const now = await api.job(job.id);
+          // Due: pending, or queued by a rescheduler run whose send failed and whose claim was
+          // released (the API shows both the same way); never checked, never failed.
+          expect({ id: job.id, due: ['pending', 'queued'].includes(now.status) }).toEqual({
+            id: job.id,
+            due: true,
+          });
+          expect(now.lastCheckedAt).toBeUndefined();
+        }
+        // One line when the queue went away, however many receives failed.
+        expect(workerLines.unreachable - lines.unreachable).toBe(1);
+
+        stack.proxies.sqs.resume();
+        const recovered = Date.now();
+        let last = 0;
+        try {
+          for (const job of created) {
+            await eventually(
+              async () => ((await api.job(job.id)).lastCheckedAt ? true : undefined),
+              Math.max(1, recovered + RECOVERY_BOUND_MS - Date.now()),
+              `job ${job.id} to be checked within a minute of recovery`,
+            );
+            last = Date.now() - recovered;
+          }
+        } catch (err) {
+          throw new Error(`${(err as Error).message}\n${stack.outputs()}`);
+        }
+        figures.add(
+          `SQS ${mode} for ${SQS_OUTAGE_MS} ms: all ${created.length} jobs created during it checked after recovery within`,
+          last,
+        );
+        for (const job of created) {
+          expect(await api.points(job.id)).toHaveLength(1);
+          expect((await api.job(job.id)).status).toBe('active');
+        }
+        // The state it ends in is logged: the last line about the queue says it is back. (A
+        // receive sent during the outage and failing just after another poller got through may
+        // log the queue down and up once more: still state changes, never one line per attempt.)
+        const stateLines = () => workerLines.seen.slice(lines.seen);
+        try {
+          await eventually(
+            async () => (stateLines().at(-1)?.includes('reachable again') ? true : undefined),
+            10_000,
+            'the worker to log that the queue is back',
+          );
+        } catch (err) {
+          throw new Error(`${(err as Error).message}; its lines:\n${stateLines().join('\n')}`);
+        }
+        figures.add(
+          `SQS ${mode}: worker log lines about the queue's state`,
+          stateLines().length,
+          '',
+        );
+        const failed = workerLines.failedReceives.slice(lines.failedReceives);
+        figures.add(
+          `SQS ${mode}: receives that failed in a row, as logged by the first poller to get through`,
+          failed.join(','),
+        );
+        // The worker's metrics still answer: the process lived through it.
+        expect((await fetch(`${worker.url}/health/live`)).ok).toBe(true);
+      },
+      SQS_OUTAGE_MS + 120_000,
+    );
   });
 });

@@ -98,8 +98,17 @@ describe('the worker under duplicates, poison and process faults', () => {
       JSON.stringify({ v: 2, userId, jobId: randomUUID() }),
       JSON.stringify({ v: 1, userId: '../../etc', jobId: 'x' }),
       JSON.stringify({ v: 1, userId, jobId: randomUUID(), pad: 'x'.repeat(200_000) }),
-      // Well-formed, but no such job.
+      // Well-formed, but no such job, notification or webhook test.
       JSON.stringify({ v: 1, userId, jobId: randomUUID() }),
+      JSON.stringify({
+        v: 1,
+        kind: 'deliver',
+        userId,
+        createdAt: new Date().toISOString(),
+        notificationId: randomUUID(),
+      }),
+      JSON.stringify({ v: 1, kind: 'webhook_test', userId, testId: randomUUID() }),
+      JSON.stringify({ v: 1, kind: 'shell', userId, jobId: randomUUID() }),
       '[]',
     ];
     for (const body of poison) await sendRaw(body);

@@ -50,8 +50,9 @@ export class FaultStack {
       FaultProxy.start(process.env.AWS_ENDPOINT_URL_SQS!),
       FaultProxy.start(databaseUrl.host),
       createTestTable(`faults-${tag}`),
-      // Failed checks come back after a second, and the DLQ after 5 receives as in production.
-      createTestQueue(sqsClient(), `faults-${tag}`, { visibilityTimeout: 10 }),
+      // local-aws-sqs counts every visibility change (each heartbeat) as a receive, so a slow
+      // check alone would reach production's 5 (docs/RELIABILITY.md); 10 leaves room for that.
+      createTestQueue(sqsClient(), `faults-${tag}`, { visibilityTimeout: 10, maxReceiveCount: 10 }),
       runMigrations(process.env.DATABASE_URL!),
     ]);
     await built;
