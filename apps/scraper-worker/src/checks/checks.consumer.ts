@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AWS_CONFIG, AwsConfig, SQS } from '@app/aws-clients';
 import { WORKER_CONFIG, WorkerConfig } from '../worker.config';
 import { CheckAbandonedError, CheckService } from './check.service';
-import { ReceiveBackoff } from './receive-backoff';
+import { QueueReachability, ReceiveBackoff } from './receive-backoff';
 
 /** First wait after a failed receive; doubles per failure up to SQS_RECEIVE_BACKOFF_MAX_MS. */
 const RECEIVE_BACKOFF_BASE_MS = 250;
@@ -43,7 +43,7 @@ export class ChecksConsumer
   /** Wakes pollers sleeping in a backoff when the worker stops. */
   private readonly stopped = new AbortController();
   private stopping = false;
-  private queueDown = false;
+  private readonly reachability = new QueueReachability();
 
   constructor(
     private readonly checks: CheckService,
@@ -66,6 +66,8 @@ export class ChecksConsumer
       this.config.SQS_RECEIVE_BACKOFF_MAX_MS,
     );
     const config = this.config;
+    /** When this poller's receive under way was sent, as `QueueReachability` counts. */
+    let receiveSent = this.reachability.receiveSent();
     const consumer = Consumer.create({
       queueUrl,
       sqs: this.receivesEndOnStop(),
@@ -83,6 +85,7 @@ export class ChecksConsumer
       preReceiveMessageCallback: async () => {
         const wait = backoff.delayMs();
         if (wait > 0) await sleep(wait, undefined, { signal: this.stopped.signal });
+        receiveSent = this.reachability.receiveSent();
       },
       handleMessage: (message) => this.handle(message),
       // stop() then emits 'stopped' only once the receive under way has returned and its message
@@ -98,17 +101,13 @@ export class ChecksConsumer
       }
       if (this.stopping) return;
       backoff.failed();
-      if (!this.queueDown) {
-        this.queueDown = true;
+      if (this.reachability.failed(receiveSent))
         this.logger.warn({ err: err.message }, 'checks queue unreachable; polling with backoff');
-      }
     });
     const reached = () => {
       const failures = backoff.succeeded();
-      if (failures > 0 && this.queueDown) {
-        this.queueDown = false;
+      if (this.reachability.succeeded())
         this.logger.log({ failedReceives: failures }, 'checks queue reachable again');
-      }
     };
     consumer.on('empty', reached);
     consumer.on('message_received', reached);

@@ -1,4 +1,4 @@
-import { ReceiveBackoff } from './receive-backoff';
+import { QueueReachability, ReceiveBackoff } from './receive-backoff';
 
 describe('ReceiveBackoff', () => {
   it('waits nothing while receives succeed', () => {
@@ -31,5 +31,27 @@ describe('ReceiveBackoff', () => {
     expect(b.succeeded()).toBe(2);
     expect(b.succeeded()).toBe(0);
     expect(b.delayMs()).toBe(0);
+  });
+});
+
+describe('QueueReachability', () => {
+  it('reports the queue down once and back once, however many receives fail', () => {
+    const q = new QueueReachability();
+    const sent = [q.receiveSent(), q.receiveSent(), q.receiveSent()];
+    expect(sent.map((s) => q.failed(s))).toEqual([true, false, false]);
+    expect(q.failed(q.receiveSent())).toBe(false);
+    expect(q.succeeded()).toBe(true);
+    expect(q.succeeded()).toBe(false);
+  });
+
+  it('does not mark the queue down again for a receive sent before it was seen back', () => {
+    const q = new QueueReachability();
+    expect(q.failed(q.receiveSent())).toBe(true);
+    const straggler = q.receiveSent(); // sent during the outage, fails only after recovery
+    expect(q.succeeded()).toBe(true);
+    expect(q.failed(straggler)).toBe(false);
+    expect(q.succeeded()).toBe(false);
+    // A receive sent after the recovery that fails is news: the queue went away again.
+    expect(q.failed(q.receiveSent())).toBe(true);
   });
 });

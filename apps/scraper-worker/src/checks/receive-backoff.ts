@@ -34,3 +34,34 @@ export class ReceiveBackoff {
     return before;
   }
 }
+
+/**
+ * Whether the queue is reachable, as every poller of a worker sees it, so the log says when it went
+ * and when it came back, once each. A receive is judged by when it was sent: one sent before the
+ * last successful receive (a straggler of the outage that only failed now, e.g. at its deadline)
+ * says nothing new and does not mark the queue down again.
+ */
+export class QueueReachability {
+  private successes = 0;
+  private down = false;
+
+  /** Call as a receive is sent; hand the result to `failed` if that receive fails. */
+  receiveSent(): number {
+    return this.successes;
+  }
+
+  /** True when this failure is news: the queue was up, and no receive succeeded since it was sent. */
+  failed(sentAt: number): boolean {
+    if (this.down || sentAt !== this.successes) return false;
+    this.down = true;
+    return true;
+  }
+
+  /** True when this success is news: the queue was down. */
+  succeeded(): boolean {
+    this.successes++;
+    const wasDown = this.down;
+    this.down = false;
+    return wasDown;
+  }
+}
