@@ -260,7 +260,14 @@ describe('scraper worker (integration)', () => {
     expect(rearmed.status).toBe('active');
     await makeDueAndReschedule(job.id);
     await eventually(async () => ((await history(job.id)).points.length === 3 ? true : undefined));
-    expect((await getJob(job.id)).status).toBe('active');
+    // The price point is written before the job (the job write is the check's commit point), so
+    // the job may still read 'processing' here: wait for the check to commit, then read its state.
+    const checked = await waitForStatus(
+      job.id,
+      ['active', 'notified', 'failed', 'paused'],
+      'checked',
+    );
+    expect(checked.status).toBe('active');
     expect(await notificationsFor(job.id)).toHaveLength(1);
   });
 
