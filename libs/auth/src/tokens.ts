@@ -49,7 +49,7 @@ export interface IssuedToken {
   expiresAt: string;
 }
 
-/** Issues HS256 tokens with issuer, audience and expiry. Verification lives in the JWT strategy. */
+/** Issues HS256 tokens with issuer, audience and expiry. Verification lives in AccessTokenVerifier (access-tokens.ts). */
 @Injectable()
 export class TokenService {
   constructor(
