@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, MigrationExecutor } from 'typeorm';
 import { DatabaseConfig } from './auth.config';
 import { CreateUsers1732320000000 } from './migrations/1732320000000-create-users';
 import { UserEntity } from './user.entity';
@@ -51,13 +51,29 @@ export async function runMigrations(url: string, ssl = false): Promise<string[]>
     }),
   );
   await ds.initialize();
+  const runner = ds.createQueryRunner();
   try {
-    const done = await ds.runMigrations({ transaction: 'each' });
+    await runner.connect();
+    // Two runs at once (a Helm hook retried beside a manual `migrate`, or two test workers) would
+    // both create the migrations table and race on PostgreSQL's catalog. A session-level advisory
+    // lock makes the second wait for the first, then find nothing pending.
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const executor = new MigrationExecutor(ds, runner);
+    executor.transaction = 'each';
+    const done = await executor.executePendingMigrations();
     return done.map((m) => m.name);
   } finally {
+    // Closing the session releases the lock too; unlocking first frees it at once.
+    await runner
+      .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+      .catch(() => undefined);
+    await runner.release();
     await ds.destroy();
   }
 }
+
+/** The advisory lock `runMigrations` holds: an arbitrary constant of this application's own. */
+export const MIGRATION_LOCK_KEY = 7_293_117_001;
 
 /**
  * Connects to PostgreSQL in the background, retrying with backoff, so that the process starts and
