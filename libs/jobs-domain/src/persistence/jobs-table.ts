@@ -12,6 +12,7 @@ import { AWS_CONFIG, AwsConfig, DYNAMODB } from '@app/aws-clients';
 import { Page } from '../domain/job';
 import { decodeCursor, encodeCursor } from './cursor';
 import { userPk } from './keys';
+import { DUE_INDEX } from './table-schema';
 
 /** Table bookkeeping that is not part of a domain object: keys, index attribute, TTL. */
 const KEY_FIELDS = ['pk', 'sk', 'entity', 'dueShard', 'expiresAt'] as const;
@@ -32,8 +33,9 @@ export function stripUndefined<T extends object>(o: T): Partial<T> {
 
 /**
  * The base of every repository over the single jobs table (see table-schema.ts): the client, the
- * table name, and the access patterns the aggregates share (a page of one item collection, an
- * idempotent put, a batch delete of a collection). Subclasses add one aggregate each.
+ * table name, and the access patterns the aggregates share (a page of one item collection, a
+ * conditional write, an idempotent put, a page of a due-index shard, a batch delete of a
+ * collection). Subclasses add one aggregate each.
  */
 export abstract class JobsTable {
   protected readonly table: string;
@@ -92,19 +94,56 @@ export abstract class JobsTable {
     return { items, nextCursor: encodeCursor(startKey) };
   }
 
+  /**
+   * Runs a conditional write: true when it was applied, false when its ConditionExpression did not
+   * hold (the item is gone, moved on, or was claimed by someone else). Every other error (throttling,
+   * validation, a deadline) is thrown as it came, never read as "condition failed".
+   */
+  protected async conditionalWrite(send: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await send();
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
   /** Writes `item` unless an item with its key exists; a retry of the same write is a no-op. */
   protected async putIfAbsent(item: Record<string, unknown>): Promise<void> {
-    try {
-      await this.dynamo.send(
+    await this.conditionalWrite(() =>
+      this.dynamo.send(
         new PutCommand({
           TableName: this.table,
           Item: item,
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
+  }
+
+  /**
+   * One page of the items of a due-index shard that are due at `nowMs`, oldest due first. Jobs
+   * (S… shards) and undelivered alerts (R… shards) share the index; each reads its own shards.
+   */
+  protected async queryDueIndex(
+    shard: string,
+    nowMs: number,
+    limit: number,
+    startKey?: Record<string, unknown>,
+  ): Promise<{ items: Record<string, unknown>[]; lastKey?: Record<string, unknown> }> {
+    const out = await this.dynamo.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: DUE_INDEX.name,
+        KeyConditionExpression: '#shard = :shard AND #next <= :now',
+        ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
+        ExpressionAttributeValues: { ':shard': shard, ':now': nowMs },
+        Limit: limit,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
   }
 
   /** Deletes every item of the user's collection under `prefix`; returns how many there were. */

@@ -1,11 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
 import {
   Job,
@@ -18,7 +11,6 @@ import {
 import { JobChange } from '../domain/transitions';
 import { JobsTable, stripUndefined, withoutKeys } from './jobs-table';
 import { dueShardOf, JOB_SK_PREFIX, jobIdFromSk, jobSk, userIdFromPk, userPk } from './keys';
-import { DUE_INDEX } from './table-schema';
 
 /** Thrown when a conditional write finds another version or status than expected. */
 export class StaleJobError extends Error {
@@ -116,7 +108,8 @@ export class JobsRepository extends JobsTable {
     now: Date = new Date(),
   ): Promise<Job> {
     const update = this.buildUpdate(current, change, allowedStatuses, now);
-    try {
+    let written: Record<string, unknown> | undefined;
+    const applied = await this.conditionalWrite(async () => {
       const out = await this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
@@ -128,12 +121,10 @@ export class JobsRepository extends JobsTable {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return toJob(out.Attributes ?? {});
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException)
-        throw new StaleJobError('job changed concurrently');
-      throw err;
-    }
+      written = out.Attributes;
+    });
+    if (!applied) throw new StaleJobError('job changed concurrently');
+    return toJob(written ?? {});
   }
 
   /** The conditional update for a transition, and the job as it will be once written. */
@@ -194,19 +185,15 @@ export class JobsRepository extends JobsTable {
    * the job did not exist.
    */
   async delete(userId: string, jobId: string): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return this.conditionalWrite(() =>
+      this.dynamo.send(
         new DeleteCommand({
           TableName: this.table,
           Key: { pk: userPk(userId), sk: jobSk(jobId) },
           ConditionExpression: 'attribute_exists(pk)',
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /** Deletes every job of the user; returns how many there were. */
@@ -222,8 +209,8 @@ export class JobsRepository extends JobsTable {
    * Returns false when the job is gone, no longer due, or not schedulable.
    */
   async claimDue(userId: string, jobId: string, nowMs: number, leaseMs: number): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return this.conditionalWrite(() =>
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: userPk(userId), sk: jobSk(jobId) },
@@ -246,12 +233,8 @@ export class JobsRepository extends JobsTable {
             ...Object.fromEntries(SCHEDULABLE_STATUSES.map((st, i) => [`:st${i}`, st])),
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /**
@@ -267,8 +250,8 @@ export class JobsRepository extends JobsTable {
     leaseUntil: number,
     dueAt: number,
   ): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return this.conditionalWrite(() =>
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: userPk(userId), sk: jobSk(jobId) },
@@ -289,12 +272,8 @@ export class JobsRepository extends JobsTable {
             ':one': 1,
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /** One page of due jobs of a shard, oldest due first (the sparse index holds only schedulable jobs). */
@@ -307,24 +286,14 @@ export class JobsRepository extends JobsTable {
     keys: { userId: string; jobId: string; nextCheckAt: number }[];
     lastKey?: Record<string, unknown>;
   }> {
-    const out = await this.dynamo.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: DUE_INDEX.name,
-        KeyConditionExpression: '#shard = :shard AND #next <= :now',
-        ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
-        ExpressionAttributeValues: { ':shard': shard, ':now': nowMs },
-        Limit: limit,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+    const page = await this.queryDueIndex(shard, nowMs, limit, startKey);
     return {
-      keys: (out.Items ?? []).map((i) => ({
+      keys: page.items.map((i) => ({
         userId: userIdFromPk(i.pk as string),
         jobId: jobIdFromSk(i.sk as string),
         nextCheckAt: i.nextCheckAt as number,
       })),
-      lastKey: out.LastEvaluatedKey,
+      lastKey: page.lastKey,
     };
   }
 }

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
 import { Notification, Page } from '../domain/job';
@@ -24,10 +23,6 @@ export interface DueAlert {
   sk: string;
   createdAtMs: number;
   nextAttemptAt: number;
-}
-
-function isConditionFailure(err: unknown): boolean {
-  return err instanceof ConditionalCheckFailedException;
 }
 
 /**
@@ -104,8 +99,9 @@ export class OutboxRepository extends JobsTable {
     reason: string,
     channels: string[],
   ): Promise<void> {
-    try {
-      await this.dynamo.send(
+    // Not applied when another attempt delivered it meanwhile: nothing left to record.
+    await this.conditionalWrite(() =>
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: userPk(userId), sk },
@@ -113,10 +109,8 @@ export class OutboxRepository extends JobsTable {
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deliveredAt)',
           ExpressionAttributeValues: { ':reason': reason, ':channels': channels },
         }),
-      );
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err; // delivered meanwhile by another attempt
-    }
+      ),
+    );
   }
 
   /**
@@ -130,8 +124,8 @@ export class OutboxRepository extends JobsTable {
     nowMs: number,
     nextAttemptAt: number,
   ): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return this.conditionalWrite(() =>
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: userPk(userId), sk },
@@ -141,18 +135,14 @@ export class OutboxRepository extends JobsTable {
           ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
           ExpressionAttributeValues: { ':lease': nextAttemptAt, ':now': nowMs, ':one': 1 },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /** Undoes a claim whose message could not be sent (only while that lease still holds). */
   async releaseRedrive(userId: string, sk: string, lease: number, dueAt: number): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return this.conditionalWrite(() =>
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: userPk(userId), sk },
@@ -161,12 +151,8 @@ export class OutboxRepository extends JobsTable {
           ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
           ExpressionAttributeValues: { ':due': dueAt, ':lease': lease },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /**
@@ -174,8 +160,8 @@ export class OutboxRepository extends JobsTable {
    * stays for its owner to see. False when it was not due or was delivered meanwhile.
    */
   async giveUp(userId: string, sk: string, nowMs: number): Promise<boolean> {
-    try {
-      await this.dynamo.send(
+    return this.conditionalWrite(() =>
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: userPk(userId), sk },
@@ -185,12 +171,8 @@ export class OutboxRepository extends JobsTable {
           ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
           ExpressionAttributeValues: { ':at': new Date(nowMs).toISOString(), ':now': nowMs },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
-    }
+      ),
+    );
   }
 
   /** One page of the undelivered entries of a redrive shard that are due, oldest due first. */
@@ -200,19 +182,9 @@ export class OutboxRepository extends JobsTable {
     limit: number,
     startKey?: Record<string, unknown>,
   ): Promise<{ alerts: DueAlert[]; lastKey?: Record<string, unknown> }> {
-    const out = await this.dynamo.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: DUE_INDEX.name,
-        KeyConditionExpression: '#shard = :shard AND #next <= :now',
-        ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
-        ExpressionAttributeValues: { ':shard': shard, ':now': nowMs },
-        Limit: limit,
-        ExclusiveStartKey: startKey,
-      }),
-    );
+    const page = await this.queryDueIndex(shard, nowMs, limit, startKey);
     const alerts: DueAlert[] = [];
-    for (const item of out.Items ?? []) {
+    for (const item of page.items) {
       const sk = item.sk as string;
       const parts = sk.startsWith(NOTIFICATION_SK_PREFIX) ? notificationKeyParts(sk) : null;
       const createdAtMs = parts ? Date.parse(parts.createdAt) : NaN;
@@ -224,7 +196,7 @@ export class OutboxRepository extends JobsTable {
         nextAttemptAt: item[DUE_INDEX.sort] as number,
       });
     }
-    return { alerts, lastKey: out.LastEvaluatedKey };
+    return { alerts, lastKey: page.lastKey };
   }
 
   /** How many entries of a redrive shard are undelivered and not given up (due or not). */

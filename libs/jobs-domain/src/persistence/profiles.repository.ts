@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
 import { UserProfile, WEBHOOK_TEST_ERRORS, WebhookTest, WebhookTestError } from '../domain/job';
@@ -100,8 +99,8 @@ export class ProfilesRepository extends JobsTable {
   ): Promise<WebhookTest | WebhookTestRefusal> {
     const pending: WebhookTest = { ...test, state: 'pending' };
     const cutoff = new Date(Date.parse(test.requestedAt) - minIntervalMs).toISOString();
-    try {
-      await this.dynamo.send(
+    const started = await this.conditionalWrite(() =>
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(userId),
@@ -110,11 +109,9 @@ export class ProfilesRepository extends JobsTable {
             'attribute_exists(webhookUrl) AND (attribute_not_exists(webhookTest) OR webhookTest.requestedAt <= :cutoff)',
           ExpressionAttributeValues: { ':test': pending, ':cutoff': cutoff },
         }),
-      );
-      return pending;
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
+      ),
+    );
+    if (started) return pending;
     const current = await this.get(userId);
     if (!current.webhookUrl) return { refused: 'no_webhook' };
     const last = current.webhookTest ? Date.parse(current.webhookTest.requestedAt) : NaN;
@@ -143,8 +140,8 @@ export class ProfilesRepository extends JobsTable {
       finishedAt,
       ...result,
     }) as WebhookTest;
-    try {
-      await this.dynamo.send(
+    return this.conditionalWrite(() =>
+      this.dynamo.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(userId),
@@ -157,11 +154,7 @@ export class ProfilesRepository extends JobsTable {
             ':pending': 'pending',
           },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
   }
 }
