@@ -27,6 +27,12 @@ export function withoutKeys(
   return copy;
 }
 
+/**
+ * The placeholders of the due-index attributes, for the expressions that read or move an item's
+ * place in it (DynamoDB refuses unused placeholders, so a query of the shard alone names its own).
+ */
+export const DUE_INDEX_NAMES = { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort } as const;
+
 export function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
@@ -137,7 +143,7 @@ export abstract class JobsTable {
         TableName: this.table,
         IndexName: DUE_INDEX.name,
         KeyConditionExpression: '#shard = :shard AND #next <= :now',
-        ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
+        ExpressionAttributeNames: DUE_INDEX_NAMES,
         ExpressionAttributeValues: { ':shard': shard, ':now': nowMs },
         Limit: limit,
         ExclusiveStartKey: startKey,

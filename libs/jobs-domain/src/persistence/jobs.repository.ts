@@ -9,7 +9,7 @@ import {
   SCHEDULABLE_STATUSES,
 } from '../domain/job';
 import { JobChange } from '../domain/transitions';
-import { JobsTable, stripUndefined, withoutKeys } from './jobs-table';
+import { DUE_INDEX_NAMES, JobsTable, stripUndefined, withoutKeys } from './jobs-table';
 import { dueShardOf, JOB_SK_PREFIX, jobIdFromSk, jobSk, userIdFromPk, userPk } from './keys';
 
 /** Thrown when a conditional write finds another version or status than expected. */
@@ -29,6 +29,14 @@ function toJob(item: Record<string, unknown>): Job {
 const VIEW_PROJECTION = {
   ProjectionExpression: JOB_VIEW_ATTRIBUTES.map((_, i) => `#v${i}`).join(', '),
   ExpressionAttributeNames: Object.fromEntries(JOB_VIEW_ATTRIBUTES.map((a, i) => [`#v${i}`, a])),
+};
+
+/** The placeholders of a claim and of its release: both move the lease and bump the version. */
+const CLAIM_NAMES = {
+  ...DUE_INDEX_NAMES,
+  '#status': 'status',
+  '#version': 'version',
+  '#updatedAt': 'updatedAt',
 };
 
 /**
@@ -217,13 +225,7 @@ export class JobsRepository extends JobsTable {
           UpdateExpression:
             'SET #status = :queued, #next = :lease, #updatedAt = :nowIso ADD #version :one',
           ConditionExpression: `attribute_exists(#shard) AND #next <= :now AND #status IN (${SCHEDULABLE_STATUSES.map((_, i) => `:st${i}`).join(', ')})`,
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#next': 'nextCheckAt',
-            '#shard': 'dueShard',
-            '#version': 'version',
-            '#updatedAt': 'updatedAt',
-          },
+          ExpressionAttributeNames: CLAIM_NAMES,
           ExpressionAttributeValues: {
             ':queued': 'queued',
             ':lease': nowMs + leaseMs,
@@ -257,13 +259,7 @@ export class JobsRepository extends JobsTable {
           Key: { pk: userPk(userId), sk: jobSk(jobId) },
           UpdateExpression: 'SET #next = :due, #updatedAt = :nowIso ADD #version :one',
           ConditionExpression: 'attribute_exists(#shard) AND #status = :queued AND #next = :lease',
-          ExpressionAttributeNames: {
-            '#status': 'status',
-            '#next': 'nextCheckAt',
-            '#shard': 'dueShard',
-            '#version': 'version',
-            '#updatedAt': 'updatedAt',
-          },
+          ExpressionAttributeNames: CLAIM_NAMES,
           ExpressionAttributeValues: {
             ':queued': 'queued',
             ':lease': leaseUntil,

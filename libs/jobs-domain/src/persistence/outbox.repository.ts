@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { Injectable } from '@nestjs/common';
 import { Notification, Page } from '../domain/job';
-import { JobsTable, stripUndefined, withoutKeys } from './jobs-table';
+import { DUE_INDEX_NAMES, JobsTable, stripUndefined, withoutKeys } from './jobs-table';
 import {
   NOTIFICATION_SK_PREFIX,
   notificationKeyParts,
@@ -83,7 +83,7 @@ export class OutboxRepository extends JobsTable {
         UpdateExpression:
           'SET deliveredAt = :at, channels = :channels REMOVE #shard, #next, lastDeliveryError, gaveUpAt',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
+        ExpressionAttributeNames: DUE_INDEX_NAMES,
         ExpressionAttributeValues: { ':at': at.toISOString(), ':channels': channels },
       }),
     );
@@ -132,7 +132,7 @@ export class OutboxRepository extends JobsTable {
           UpdateExpression: 'SET #next = :lease ADD deliveryAttempts :one',
           ConditionExpression:
             'attribute_exists(#shard) AND #next <= :now AND attribute_not_exists(deliveredAt)',
-          ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
+          ExpressionAttributeNames: DUE_INDEX_NAMES,
           ExpressionAttributeValues: { ':lease': nextAttemptAt, ':now': nowMs, ':one': 1 },
         }),
       ),
@@ -148,7 +148,7 @@ export class OutboxRepository extends JobsTable {
           Key: { pk: userPk(userId), sk },
           UpdateExpression: 'SET #next = :due',
           ConditionExpression: 'attribute_exists(#shard) AND #next = :lease',
-          ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
+          ExpressionAttributeNames: DUE_INDEX_NAMES,
           ExpressionAttributeValues: { ':due': dueAt, ':lease': lease },
         }),
       ),
@@ -168,7 +168,7 @@ export class OutboxRepository extends JobsTable {
           UpdateExpression: 'SET gaveUpAt = :at REMOVE #shard, #next',
           ConditionExpression:
             'attribute_exists(#shard) AND #next <= :now AND attribute_not_exists(deliveredAt)',
-          ExpressionAttributeNames: { '#shard': DUE_INDEX.partition, '#next': DUE_INDEX.sort },
+          ExpressionAttributeNames: DUE_INDEX_NAMES,
           ExpressionAttributeValues: { ':at': new Date(nowMs).toISOString(), ':now': nowMs },
         }),
       ),
