@@ -131,6 +131,20 @@ function listenQueueCounters(): Record<string, number> {
   }
 }
 
+/** The gateway's event-loop delay since the previous scrape, "p99/max" in ms, from its /metrics. */
+async function gatewayLag(base: string): Promise<string> {
+  try {
+    const text = await (
+      await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5000) })
+    ).text();
+    const read = (name: string) =>
+      Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+    return `${read('nodejs_eventloop_lag_p99_seconds').toFixed(0)}/${read('nodejs_eventloop_lag_max_seconds').toFixed(0)}`;
+  } catch {
+    return 'unavailable';
+  }
+}
+
 function pct(n: number, d: number): string {
   return d === 0 ? '0%' : `${((n / d) * 100).toFixed(2)}%`;
 }
@@ -166,13 +180,21 @@ async function main(): Promise<void> {
     const listen0 = listenQueueCounters();
     const cpu0 = procCpuMs(stack.pid);
     // The gateway's CPU per 10 s, next to the executor's timeline.
-    const gatewayCpu: { t: number; pct: number }[] = [];
+    const gatewayCpu: { t: number; pct: number; lag?: string }[] = [];
     let last = cpu0;
     const sampler = setInterval(() => {
       const now = procCpuMs(stack.pid);
-      gatewayCpu.push({ t: gatewayCpu.length * 10, pct: (now - last) / 100 });
+      const sample: (typeof gatewayCpu)[number] = {
+        t: gatewayCpu.length * 10,
+        pct: (now - last) / 100,
+      };
+      gatewayCpu.push(sample);
       last = now;
+      // The gateway's event-loop delay over the window (prom-client resets its histogram on each
+      // scrape): p99 and max, in ms. /metrics is never shed.
+      void gatewayLag(stack.base).then((lag) => (sample.lag = lag));
     }, 10_000);
+    void gatewayLag(stack.base); // resets the histogram at the start of the first window
     result = k6
       ? await runK6(k6, name, stack, scale)
       : await runExecutor({
@@ -243,11 +265,13 @@ async function main(): Promise<void> {
     if (result.requests === 0) misses.push('no request was made');
     console.log(`gateway counters: ${gatewayCounters || 'none'}`);
     if (result.timeline) {
-      console.log('per 10 s: t, VUs, ok, shed, timeouts, other errors, gateway CPU % of a core');
+      console.log(
+        'per 10 s: t, VUs, ok, shed, timeouts, other errors, gateway CPU % of a core, gateway event-loop delay p99/max ms',
+      );
       for (const w of result.timeline) {
         const cpu = gatewayCpu.find((c) => c.t === w.t);
         console.log(
-          `  ${w.t}s ${w.vus} ${w.ok} ${w.shed} ${w.timeout} ${w.other} ${cpu ? cpu.pct.toFixed(0) : '?'}%`,
+          `  ${w.t}s ${w.vus} ${w.ok} ${w.shed} ${w.timeout} ${w.other} ${cpu ? cpu.pct.toFixed(0) : '?'}% ${cpu?.lag ?? '?'}`,
         );
       }
     }
