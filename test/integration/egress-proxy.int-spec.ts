@@ -82,6 +82,47 @@ const auth = (username: string, password: string) =>
 // A public documentation-free address standing for "the shop's real address"; the dial seam
 // connects it to a loopback stand-in, so nothing leaves the machine.
 const PUBLIC_ADDRESS = '93.184.215.14';
+// Another "public" address, dialled to a loopback port nothing listens on: upstream is down.
+const DOWN_ADDRESS = '93.184.215.15';
+
+/** A loopback port that refuses connections (listened on once, then closed). */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+type Creds = { username: string; password: string };
+
+/**
+ * The three kinds of request the proxy serves, each asking for `authority` (host:port): a CONNECT
+ * tunnel (that sends a GET through it), a plain absolute-form GET, and an absolute-form WebSocket
+ * upgrade. `reached` matches the answer only the upstream server can give.
+ */
+const KINDS: Record<
+  'CONNECT' | 'plain HTTP' | 'WebSocket upgrade',
+  { request: (authority: string, c: Creds) => string; reached: RegExp }
+> = {
+  CONNECT: {
+    request: (authority, c) =>
+      `CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\n${auth(c.username, c.password)}\r\n` +
+      `GET / HTTP/1.1\r\nHost: ${authority}\r\nConnection: close\r\n\r\n`,
+    reached: /^HTTP\/1\.1 200 Connection Established\r\n\r\nHTTP\/1\.1 200 [^]*\r\n\r\n\S+$/,
+  },
+  'plain HTTP': {
+    request: (authority, c) =>
+      `GET http://${authority}/p HTTP/1.1\r\nHost: ${authority}\r\n${auth(c.username, c.password)}Connection: close\r\n\r\n`,
+    reached: /^HTTP\/1\.1 200 [^]*\r\n\r\n\S+$/,
+  },
+  'WebSocket upgrade': {
+    request: (authority, c) =>
+      `GET http://${authority}/socket HTTP/1.1\r\nHost: ${authority}\r\n${auth(c.username, c.password)}` +
+      `Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+    reached: /^HTTP\/1\.1 101 [^]*\r\n\r\n$/,
+  },
+};
 
 describe('EgressProxy', () => {
   let shop: Listener;
@@ -89,7 +130,8 @@ describe('EgressProxy', () => {
   let standIn: Listener;
   let proxy: EgressProxy;
   let port: number;
-  let creds: { username: string; password: string };
+  let creds: Creds;
+  let downPort: number;
   const refusals: EgressRefusal[] = [];
   const answers: Record<string, string[]> = {};
   const resolverCalls: string[] = [];
@@ -103,10 +145,11 @@ describe('EgressProxy', () => {
   };
 
   beforeAll(async () => {
-    [shop, canary, standIn] = await Promise.all([
+    [shop, canary, standIn, downPort] = await Promise.all([
       listener('shop'),
       listener('CANARY-SECRET'),
       listener('public-stand-in'),
+      closedPort(),
     ]);
     const guard = new EgressGuard(new EgressAllowList([`127.0.0.1:${shop.port}`]), { resolver });
     proxy = new EgressProxy(guard, {
@@ -115,7 +158,9 @@ describe('EgressProxy', () => {
         net.connect(
           address === PUBLIC_ADDRESS
             ? { host: '127.0.0.1', port: standIn.port }
-            : { host: address, port: p },
+            : address === DOWN_ADDRESS
+              ? { host: '127.0.0.1', port: downPort }
+              : { host: address, port: p },
         ),
     });
     port = await proxy.start();
@@ -291,6 +336,130 @@ describe('EgressProxy', () => {
     } finally {
       await gated.close();
     }
+  });
+
+  // Every kind of request reaches upstream through the same resolve, judge, dial sequence; each
+  // hostile destination is tried through each of them, with the same answer and the same report.
+  describe.each(Object.keys(KINDS) as (keyof typeof KINDS)[])('through %s', (kind) => {
+    const { request, reached } = KINDS[kind];
+    const slug = kind.replace(/\W+/g, '-').toLowerCase();
+
+    it('reaches an allowed destination', async () => {
+      const reply = await exchange(port, request(`127.0.0.1:${shop.port}`, creds), reached);
+      expect(reply).toMatch(reached);
+    });
+
+    it.each([
+      ['the loopback canary', () => `127.0.0.1:${canary.port}`, '127.0.0.1'],
+      ['localhost by name', () => `localhost:${canary.port}`, 'localhost'],
+      ['IPv6 loopback', () => `[::1]:${canary.port}`, '::1'],
+      ['the metadata service', () => '169.254.169.254:80', '169.254.169.254'],
+      ['an IPv4-mapped loopback', () => `[::ffff:127.0.0.1]:${canary.port}`, '::ffff:7f00:1'],
+      ['a decimal loopback', () => `2130706433:${canary.port}`, '127.0.0.1'],
+    ])('refuses %s with 403 and reports it', async (_name, authority, host) => {
+      const before = proxy.refused;
+      refusals.length = 0;
+      const reply = await exchange(port, request(authority(), creds));
+      expect(reply).toMatch(/^HTTP\/1\.1 403 /);
+      expect(reply).toMatch(/proxy-status: pricewatch-egress; error=destination_ip_prohibited/i);
+      expect(reply).not.toContain('CANARY');
+      expect(proxy.refused).toBe(before + 1);
+      expect(refusals).toEqual([
+        {
+          client: 'slot-1',
+          host,
+          port: Number(authority().split(':').pop()),
+          reason: expect.stringMatching(/\S/),
+        },
+      ]);
+    });
+
+    it('connects to the address it judged, so a rebinding answer cannot reach the canary', async () => {
+      const name = `rebind-${slug}.example.com`;
+      answers[name] = [PUBLIC_ADDRESS, '127.0.0.1'];
+      resolverCalls.length = 0;
+      const before = standIn.connections;
+      const first = await exchange(port, request(`${name}:${canary.port}`, creds), reached);
+      expect(first).toMatch(reached);
+      expect(standIn.connections).toBe(before + 1);
+      const second = await exchange(port, request(`${name}:${canary.port}`, creds));
+      expect(second).toMatch(/^HTTP\/1\.1 403 /);
+      expect(resolverCalls).toEqual([name, name]);
+      expect(standIn.connections).toBe(before + 1);
+    });
+
+    it('refuses a name that does not resolve, reported as such', async () => {
+      refusals.length = 0;
+      const reply = await exchange(port, request(`nowhere-${slug}.example.com:443`, creds));
+      expect(reply).toMatch(/^HTTP\/1\.1 403 /);
+      expect(reply).toMatch(/proxy-status: pricewatch-egress; error=destination_ip_prohibited/i);
+      expect(refusals).toEqual([
+        {
+          client: 'slot-1',
+          host: `nowhere-${slug}.example.com`,
+          port: 443,
+          reason: 'host name not found',
+        },
+      ]);
+    });
+
+    it('answers 502, not a refusal, when an allowed destination is down', async () => {
+      const name = `down-${slug}.example.com`;
+      answers[name] = [DOWN_ADDRESS];
+      const before = proxy.refused;
+      const reply = await exchange(port, request(`${name}:8080`, creds));
+      expect(reply).toMatch(/^HTTP\/1\.1 502 /);
+      expect(proxy.refused).toBe(before);
+    });
+
+    it('challenges a client without the token and refuses a wrong one', async () => {
+      const shopTarget = `127.0.0.1:${shop.port}`;
+      const before = shop.connections;
+      const none = await exchange(
+        port,
+        request(shopTarget, creds).replace(/Proxy-Authorization: [^\r]*\r\n/, ''),
+      );
+      expect(none).toMatch(/^HTTP\/1\.1 407 /);
+      expect(none).toMatch(/proxy-authenticate: Basic realm="pricewatch-egress"/i);
+      const wrong = await exchange(
+        port,
+        request(shopTarget, { username: 'slot-1', password: `${creds.password}x` }),
+      );
+      expect(wrong).toMatch(/^HTTP\/1\.1 407 /);
+      expect(shop.connections).toBe(before);
+    });
+  });
+
+  it.each([
+    [
+      'a CONNECT target without a port',
+      (c: Creds) => `CONNECT 127.0.0.1 HTTP/1.1\r\nHost: x\r\n${auth(c.username, c.password)}\r\n`,
+    ],
+    [
+      'a CONNECT target with port 0',
+      (c: Creds) =>
+        `CONNECT 127.0.0.1:0 HTTP/1.1\r\nHost: x\r\n${auth(c.username, c.password)}\r\n`,
+    ],
+    [
+      'an https:// target in absolute form',
+      (c: Creds) =>
+        `GET https://127.0.0.1/ HTTP/1.1\r\nHost: x\r\n${auth(c.username, c.password)}Connection: close\r\n\r\n`,
+    ],
+    [
+      'a ws:// target on a plain request',
+      (c: Creds) =>
+        `GET ws://127.0.0.1/ HTTP/1.1\r\nHost: x\r\n${auth(c.username, c.password)}Connection: close\r\n\r\n`,
+    ],
+    [
+      'an ftp:// upgrade',
+      (c: Creds) =>
+        `GET ftp://127.0.0.1/ HTTP/1.1\r\nHost: x\r\n${auth(c.username, c.password)}Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n`,
+    ],
+  ])('answers 400 to %s', async (_name, request) => {
+    const before = proxy.refused;
+    const reply = await exchange(port, request(creds));
+    expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+    expect(proxy.refused).toBe(before);
   });
 
   it('rejects a client name that could be confused with header syntax', () => {

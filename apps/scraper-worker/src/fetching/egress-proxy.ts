@@ -92,6 +92,81 @@ function forwardHeaders(rawHeaders: string[], keepUpgrade = false): string[] {
   return out;
 }
 
+/** A 403's Proxy-Status (RFC 9209): says which hop refused, so a page sees no shop's answer. */
+const IDLE_CLIENT = `${REALM}; error=connection_refused`;
+const PROHIBITED_DESTINATION = `${REALM}; error=destination_ip_prohibited`;
+const CHALLENGE = `Basic realm="${REALM}"`;
+
+/**
+ * The answers a request can get before it reaches upstream, written once per kind of request:
+ * raw on the socket (CONNECT, WebSocket upgrade) or through the HTTP response (plain forwarding).
+ */
+interface Answer {
+  /** 407: no token, or a wrong one. */
+  challenge(): void;
+  /** 403: a known client with no business on the network now (no check running on its page). */
+  idle(): void;
+  badRequest(): void;
+  /** 403: the egress policy refused the destination. */
+  refusal(): void;
+  badGateway(): void;
+  /** Whether the client went away (nothing left to answer). */
+  gone(): boolean;
+}
+
+function rawReply(socket: Duplex, status: string, headers: string[] = []): void {
+  if (socket.destroyed) return;
+  socket.end(
+    [`HTTP/1.1 ${status}`, ...headers, 'Content-Length: 0', 'Connection: close', '', ''].join(
+      '\r\n',
+    ),
+  );
+}
+
+function rawAnswer(socket: Duplex): Answer {
+  return {
+    challenge: () =>
+      rawReply(socket, '407 Proxy Authentication Required', [`Proxy-Authenticate: ${CHALLENGE}`]),
+    idle: () => rawReply(socket, '403 Forbidden', [`Proxy-Status: ${IDLE_CLIENT}`]),
+    badRequest: () => rawReply(socket, '400 Bad Request'),
+    refusal: () => rawReply(socket, '403 Forbidden', [`Proxy-Status: ${PROHIBITED_DESTINATION}`]),
+    badGateway: () => rawReply(socket, '502 Bad Gateway'),
+    gone: () => socket.destroyed,
+  };
+}
+
+function responseAnswer(req: http.IncomingMessage, res: http.ServerResponse): Answer {
+  return {
+    challenge: () =>
+      res.writeHead(407, { 'proxy-authenticate': CHALLENGE, connection: 'close' }).end(),
+    idle: () => res.writeHead(403, { 'proxy-status': IDLE_CLIENT, connection: 'close' }).end(),
+    badRequest: () => res.writeHead(400, { connection: 'close' }).end(),
+    refusal: () => res.writeHead(403, { 'proxy-status': PROHIBITED_DESTINATION }).end(),
+    badGateway: () => res.writeHead(502).end(),
+    gone: () => req.socket.destroyed,
+  };
+}
+
+/** An absolute-form request target (http://host:port/path) with one of `protocols`, or null. */
+function parseAbsolute(
+  target: string | undefined,
+  protocols: string[],
+): { host: string; port: number; scheme: 'http'; path: string } | null {
+  let url: URL;
+  try {
+    url = new URL(target ?? '');
+  } catch {
+    return null;
+  }
+  if (!protocols.includes(url.protocol)) return null;
+  return {
+    host: url.hostname,
+    port: Number(url.port || 80),
+    scheme: 'http',
+    path: `${url.pathname}${url.search}`,
+  };
+}
+
 /**
  * The browser's only way out: an HTTP proxy on loopback (plain forwarding, CONNECT tunnels,
  * WebSocket upgrades) that resolves each destination once, judges the resolved addresses with
@@ -242,15 +317,6 @@ export class EgressProxy {
     }
   }
 
-  private static rawReply(socket: Duplex, status: string, headers: string[] = []): void {
-    if (socket.destroyed) return;
-    socket.end(
-      [`HTTP/1.1 ${status}`, ...headers, 'Content-Length: 0', 'Connection: close', '', ''].join(
-        '\r\n',
-      ),
-    );
-  }
-
   private admitted(client: string): boolean {
     if (!this.options.admit) return true;
     try {
@@ -260,49 +326,64 @@ export class EgressProxy {
     }
   }
 
-  /** A known client with no business on the network now (no check running on its page). */
-  private static idle(socket: Duplex): void {
-    EgressProxy.rawReply(socket, '403 Forbidden', [
-      `Proxy-Status: ${REALM}; error=connection_refused`,
-    ]);
-  }
-
-  private static challenge(socket: Duplex): void {
-    EgressProxy.rawReply(socket, '407 Proxy Authentication Required', [
-      `Proxy-Authenticate: Basic realm="${REALM}"`,
-    ]);
-  }
-
-  private static refusal(socket: Duplex): void {
-    // RFC 9209: says which hop refused, so the page sees a failed request, not a shop's answer.
-    EgressProxy.rawReply(socket, '403 Forbidden', [
-      `Proxy-Status: ${REALM}; error=destination_ip_prohibited`,
-    ]);
-  }
-
-  /** CONNECT host:port: https and wss (Chromium tunnels ws:// through CONNECT too). */
-  private async tunnel(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  /**
+   * The client a request comes from, if it presented the token and may connect now; otherwise
+   * null, after answering 407 (no or wrong token) or 403 (no check running on its page).
+   */
+  private admittedClient(req: http.IncomingMessage, answer: Answer): string | null {
     this.connections++;
     const client = this.client(req);
-    if (!client) return EgressProxy.challenge(socket);
-    if (!this.admitted(client)) return EgressProxy.idle(socket);
-    const target = parseAuthority(req.url ?? '');
-    if (!target) return EgressProxy.rawReply(socket, '400 Bad Request');
+    if (!client) {
+      answer.challenge();
+      return null;
+    }
+    if (!this.admitted(client)) {
+      answer.idle();
+      return null;
+    }
+    return client;
+  }
+
+  /**
+   * The one way from a request to an upstream socket, for every kind of request: the policy's
+   * verdict on one resolution, then a connection to exactly the address judged. A refused
+   * destination (or a name that does not resolve) is counted, reported and answered 403; any
+   * other failure 502. Null once answered, or when the client left while this connected.
+   */
+  private async openUpstream(
+    client: string,
+    target: { host: string; port: number; scheme: 'http' | 'https' },
+    answer: Answer,
+  ): Promise<net.Socket | null> {
     let upstream: net.Socket;
     try {
-      const address = await this.destination(target.host, target.port, 'https');
+      const address = await this.destination(target.host, target.port, target.scheme);
       upstream = await this.dial(client, address.address, target.port);
     } catch (err) {
       if (err instanceof EgressBlockedError || (err as { code?: string }).code === 'ENOTFOUND') {
         this.refuse(client, target.host, target.port, err);
-        return EgressProxy.refusal(socket);
+        answer.refusal();
+      } else {
+        answer.badGateway();
       }
-      return EgressProxy.rawReply(socket, '502 Bad Gateway');
+      return null;
     }
-    if (socket.destroyed) {
+    if (answer.gone()) {
       upstream.destroy();
-      return;
+      return null;
     }
+    return upstream;
+  }
+
+  /** CONNECT host:port: https and wss (Chromium tunnels ws:// through CONNECT too). */
+  private async tunnel(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const answer = rawAnswer(socket);
+    const client = this.admittedClient(req, answer);
+    if (!client) return;
+    const target = parseAuthority(req.url ?? '');
+    if (!target) return answer.badRequest();
+    const upstream = await this.openUpstream(client, { ...target, scheme: 'https' }, answer);
+    if (!upstream) return;
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     if (head.length > 0) upstream.write(head);
     this.splice(socket, upstream);
@@ -310,32 +391,15 @@ export class EgressProxy {
 
   /** An absolute-form WebSocket handshake (ws:// without CONNECT). */
   private async upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    this.connections++;
-    const client = this.client(req);
-    if (!client) return EgressProxy.challenge(socket);
-    if (!this.admitted(client)) return EgressProxy.idle(socket);
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '');
-    } catch {
-      return EgressProxy.rawReply(socket, '400 Bad Request');
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'ws:')
-      return EgressProxy.rawReply(socket, '400 Bad Request');
-    const port = Number(url.port || 80);
-    let upstream: net.Socket;
-    try {
-      const address = await this.destination(url.hostname, port, 'http');
-      upstream = await this.dial(client, address.address, port);
-    } catch (err) {
-      if (err instanceof EgressBlockedError || (err as { code?: string }).code === 'ENOTFOUND') {
-        this.refuse(client, url.hostname, port, err);
-        return EgressProxy.refusal(socket);
-      }
-      return EgressProxy.rawReply(socket, '502 Bad Gateway');
-    }
+    const answer = rawAnswer(socket);
+    const client = this.admittedClient(req, answer);
+    if (!client) return;
+    const url = parseAbsolute(req.url, ['http:', 'ws:']);
+    if (!url) return answer.badRequest();
+    const upstream = await this.openUpstream(client, url, answer);
+    if (!upstream) return;
     const headers = forwardHeaders(req.rawHeaders, true);
-    const lines = [`${req.method} ${url.pathname}${url.search} HTTP/1.1`];
+    const lines = [`${req.method} ${url.path} HTTP/1.1`];
     for (let i = 0; i < headers.length; i += 2) lines.push(`${headers[i]}: ${headers[i + 1]}`);
     upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
     if (head.length > 0) upstream.write(head);
@@ -344,50 +408,16 @@ export class EgressProxy {
 
   /** Plain http:// requests in absolute form. */
   private async forward(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    this.connections++;
-    const client = this.client(req);
-    if (!client) {
-      res.writeHead(407, { 'proxy-authenticate': `Basic realm="${REALM}"`, connection: 'close' });
-      res.end();
-      return;
-    }
-    if (!this.admitted(client)) {
-      res.writeHead(403, {
-        'proxy-status': `${REALM}; error=connection_refused`,
-        connection: 'close',
-      });
-      res.end();
-      return;
-    }
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '');
-    } catch {
-      res.writeHead(400, { connection: 'close' }).end();
-      return;
-    }
-    if (url.protocol !== 'http:') {
-      res.writeHead(400, { connection: 'close' }).end();
-      return;
-    }
-    const port = Number(url.port || 80);
-    let upstream: net.Socket;
-    try {
-      const address = await this.destination(url.hostname, port, 'http');
-      upstream = await this.dial(client, address.address, port);
-    } catch (err) {
-      if (err instanceof EgressBlockedError || (err as { code?: string }).code === 'ENOTFOUND') {
-        this.refuse(client, url.hostname, port, err);
-        res.writeHead(403, { 'proxy-status': `${REALM}; error=destination_ip_prohibited` });
-      } else {
-        res.writeHead(502);
-      }
-      res.end();
-      return;
-    }
+    const answer = responseAnswer(req, res);
+    const client = this.admittedClient(req, answer);
+    if (!client) return;
+    const url = parseAbsolute(req.url, ['http:']);
+    if (!url) return answer.badRequest();
+    const upstream = await this.openUpstream(client, url, answer);
+    if (!upstream) return;
     const outgoing = http.request({
       method: req.method,
-      path: `${url.pathname}${url.search}`,
+      path: url.path,
       headers: forwardHeaders(req.rawHeaders),
       createConnection: () => upstream,
       setHost: false,
