@@ -143,6 +143,15 @@ export class PageQueryDto {
   cursor?: string;
 }
 
+/**
+ * A page of a list (the answer to a PageQueryDto): each list names its items (jobs, points,
+ * checks, notifications) beside this one cursor.
+ */
+export abstract class CursorPageDto {
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor!: string | null;
+}
+
 export class ListJobsQueryDto extends PageQueryDto {
   /** Only jobs in this status. */
   @IsOptional()
@@ -251,10 +260,8 @@ export class JobDto {
   }
 }
 
-export class JobListDto {
+export class JobListDto extends CursorPageDto {
   jobs!: JobDto[];
-  /** Pass as `cursor` to get the next page; null on the last page. */
-  nextCursor!: string | null;
 
   static from(page: Page<JobView>): JobListDto {
     return { jobs: page.items.map(JobDto.from), nextCursor: page.nextCursor };
@@ -284,9 +291,8 @@ export class PricePointDto {
   }
 }
 
-export class PriceHistoryDto {
+export class PriceHistoryDto extends CursorPageDto {
   points!: PricePointDto[];
-  nextCursor!: string | null;
 
   static from(page: Page<PricePoint>): PriceHistoryDto {
     return { points: page.items.map(PricePointDto.from), nextCursor: page.nextCursor };
@@ -330,10 +336,8 @@ export class CheckDto {
   }
 }
 
-export class CheckListDto {
+export class CheckListDto extends CursorPageDto {
   checks!: CheckDto[];
-  /** Pass as `cursor` to get the next page; null on the last page. */
-  nextCursor!: string | null;
 
   static from(page: Page<CheckRecord>): CheckListDto {
     return { checks: page.items.map(CheckDto.from), nextCursor: page.nextCursor };

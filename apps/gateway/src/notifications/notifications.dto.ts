@@ -1,4 +1,5 @@
 import type { Notification, Page } from '@app/jobs-domain';
+import { CursorPageDto } from '../jobs/jobs.dto';
 
 export class NotificationDto {
   id!: string;
@@ -51,9 +52,8 @@ export class NotificationDto {
   }
 }
 
-export class NotificationListDto {
+export class NotificationListDto extends CursorPageDto {
   notifications!: NotificationDto[];
-  nextCursor!: string | null;
 
   static from(page: Page<Notification>): NotificationListDto {
     return { notifications: page.items.map(NotificationDto.from), nextCursor: page.nextCursor };
