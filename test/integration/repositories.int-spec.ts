@@ -1,6 +1,6 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { AwsClientsModule, AwsConfig, DYNAMODB } from '@app/aws-clients';
 import {
   allDueShards,
@@ -209,6 +209,54 @@ describe('jobs table repositories (dynalite)', () => {
       await expect(jobs.list(other, { limit: 5, cursor: first.nextCursor! })).rejects.toThrow(
         InvalidCursorError,
       );
+    });
+
+    it('lists the same JobViews and cursors through the signed Query as through the Document client', async () => {
+      const userId = newUser();
+      const rich = newJob(userId, {
+        status: 'active',
+        title: 'Kettle «inox» 1,7 l',
+        selector: '#price .amount',
+        lastPrice: '19.99',
+        lastCurrency: 'EUR',
+        lastCheckedAt: new Date().toISOString(),
+        lastOutcome: 'price_uncertain',
+        lastSource: 'jsonld',
+        consecutiveFailures: 2,
+        failureReason: 'blocked',
+        notifiedAt: new Date().toISOString(),
+        priceCandidates: [
+          { price: '19.99', currency: 'EUR', source: 'jsonld' },
+          { price: '24.50', currency: null, source: 'heuristic' },
+        ],
+        claimMessageId: 'm-1',
+        claimedAt: new Date().toISOString(),
+      });
+      for (const j of [newJob(userId), rich, newJob(userId), newJob(userId, { status: 'active' })])
+        await jobs.create(j);
+      // The same repository without the signed path: every page through the Document client.
+      const viaSdk = new JobsRepository(moduleRef.get(DYNAMODB), jobs['aws']);
+      const sdkSend = jest.spyOn(moduleRef.get<DynamoDBDocumentClient>(DYNAMODB), 'send');
+      for (const status of [undefined, 'active' as const]) {
+        let cursor: string | undefined;
+        let listed = 0;
+        do {
+          sdkSend.mockClear();
+          const signed = await jobs.list(userId, { limit: 1, status, cursor });
+          // Answered by the signed request itself, not by its fallback through the SDK.
+          expect(sdkSend).not.toHaveBeenCalled();
+          const sdk = await viaSdk.list(userId, { limit: 1, status, cursor });
+          expect(signed).toEqual(sdk);
+          listed += signed.items.length;
+          cursor = signed.nextCursor ?? undefined;
+        } while (cursor);
+        expect(listed).toBe(status ? 2 : 4);
+      }
+      sdkSend.mockRestore();
+      const page = await jobs.list(userId, { limit: 10, status: 'active' });
+      const seen = page.items.find((j) => j.jobId === rich.jobId)!;
+      const { userId: _owner, version: _v, claimMessageId: _m, claimedAt: _c, ...view } = rich;
+      expect(seen).toEqual(view);
     });
 
     it('deletes a job but not its price history, which has its own repository', async () => {

@@ -4,16 +4,20 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { AwsConfig } from './aws.config';
+import { SignedQuery } from './signed-query';
 
 export const AWS_CONFIG = Symbol('AWS_CONFIG');
 export const DYNAMODB = Symbol('DYNAMODB_DOCUMENT_CLIENT');
 export const SQS = Symbol('SQS_CLIENT');
 export const SNS = Symbol('SNS_CLIENT');
+/** The Query of a user's collection page, sent as one signed request (signed-query.ts). */
+export const DYNAMODB_QUERY = Symbol('DYNAMODB_SIGNED_QUERY');
 
 export interface AwsClients {
   dynamo: DynamoDBDocumentClient;
   sqs: SQSClient;
   sns: SNSClient;
+  query: SignedQuery;
 }
 
 interface Sendable {
@@ -66,8 +70,10 @@ export function createAwsClients(config: AwsConfig): AwsClients {
   const dynamo = DynamoDBDocumentClient.from(withoutSdkLogging(new DynamoDBClient(common)), {
     marshallOptions: { removeUndefinedValues: true },
   });
+  const bounded = withCallDeadline(dynamo, timeout);
   return {
-    dynamo: withCallDeadline(dynamo, timeout),
+    dynamo: bounded,
+    query: new SignedQuery(bounded, timeout),
     sqs: withCallDeadline(withoutSdkLogging(new SQSClient(common)), timeout),
     sns: withCallDeadline(withoutSdkLogging(new SNSClient(common)), timeout),
   };
@@ -78,8 +84,10 @@ class AwsClientsLifecycle implements OnApplicationShutdown {
     @Inject(DYNAMODB) private readonly dynamo: DynamoDBDocumentClient,
     @Inject(SQS) private readonly sqs: SQSClient,
     @Inject(SNS) private readonly sns: SNSClient,
+    @Inject(DYNAMODB_QUERY) private readonly query: SignedQuery,
   ) {}
   onApplicationShutdown(): void {
+    this.query.destroy();
     this.dynamo.destroy();
     this.sqs.destroy();
     this.sns.destroy();
@@ -100,9 +108,10 @@ export class AwsClientsModule {
         { provide: DYNAMODB, useValue: clients.dynamo },
         { provide: SQS, useValue: clients.sqs },
         { provide: SNS, useValue: clients.sns },
+        { provide: DYNAMODB_QUERY, useValue: clients.query },
         AwsClientsLifecycle,
       ],
-      exports: [AWS_CONFIG, DYNAMODB, SQS, SNS],
+      exports: [AWS_CONFIG, DYNAMODB, DYNAMODB_QUERY, SQS, SNS],
     };
   }
 }

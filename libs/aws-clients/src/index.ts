@@ -1,2 +1,3 @@
 export * from './aws.config';
 export * from './aws-clients.module';
+export * from './signed-query';
