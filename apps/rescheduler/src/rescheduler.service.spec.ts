@@ -185,15 +185,17 @@ function setup(opts: {
   return { service, jobs, sqs, outbox };
 }
 
-const past = (n: number) => Date.now() - 60_000 - n;
-
 function seed(jobs: FakeJobs, shard: string, count: number, prefix: string): void {
+  // One clock reading for the whole seed: i ms older each, so the order (the last seeded is the
+  // oldest) holds even when the clock ticks between two jobs (a busy machine once made a5 and a6
+  // equal and reordered the pages this spec asserts).
+  const base = Date.now() - 60_000;
   for (let i = 0; i < count; i++) {
     jobs.add({
       userId: 'u1',
       jobId: `${prefix}${i}`,
       shard,
-      nextCheckAt: past(i),
+      nextCheckAt: base - i,
       status: 'active',
     });
   }
