@@ -40,6 +40,30 @@ const externalPackages: esbuild.Plugin = {
   },
 };
 
+/**
+ * How a Node program of this workspace is bundled: the apps' bundles, and anything else that must
+ * run project code as they do (decorator metadata, the Swagger plugin), such as tools/api-types.
+ */
+export function nodeBundleOptions(): esbuild.BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    sourcemap: 'linked',
+    // Not minified: Nest logs class names, and stack traces stay readable.
+    keepNames: true,
+    tsconfig: path.join(ROOT, 'tsconfig.json'),
+    mainFields: ['main', 'module'],
+    plugins: [externalPackages, typescriptPlugin({ nestCliPlugins: true, esModules: false })],
+    legalComments: 'none',
+    logLevel: 'warning',
+    // The Swagger plugin writes `enum` twice into some metadata objects (harmless: the second
+    // wins, as in the webpack build); the project's own code is linted for duplicate keys.
+    logOverride: { 'duplicate-object-key': 'silent' },
+  };
+}
+
 /** Builds `names` (default: every app) into `outDir`/<app>/main.js (default: dist/apps). */
 export async function buildApps(
   names?: string[],
@@ -56,25 +80,7 @@ export async function buildApps(
       );
     return { in: app.entry, out: path.join(name, 'main') };
   });
-  await esbuild.build({
-    entryPoints,
-    outdir: outDir,
-    bundle: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
-    sourcemap: 'linked',
-    // Not minified: Nest logs class names, and stack traces stay readable.
-    keepNames: true,
-    tsconfig: path.join(ROOT, 'tsconfig.json'),
-    mainFields: ['main', 'module'],
-    plugins: [externalPackages, typescriptPlugin({ nestCliPlugins: true, esModules: false })],
-    legalComments: 'none',
-    logLevel: 'warning',
-    // The Swagger plugin writes `enum` twice into some metadata objects (harmless: the second
-    // wins, as in the webpack build); the project's own code is linted for duplicate keys.
-    logOverride: { 'duplicate-object-key': 'silent' },
-  });
+  await esbuild.build({ ...nodeBundleOptions(), entryPoints, outdir: outDir });
   return { apps, ms: Date.now() - started };
 }
 

@@ -3,9 +3,13 @@ import type {
   CheckList,
   History,
   Job,
+  JobChange,
   JobList,
   Me,
+  MeChange,
+  NewJob,
   NotificationList,
+  User,
   WebhookTest,
 } from './api-types';
 
@@ -64,30 +68,19 @@ async function request<T>(
   return json as T;
 }
 
-export interface NewJob {
-  url: string;
-  targetPrice: string;
-  currency?: string;
-  checkIntervalMinutes?: number;
-  selector?: string;
-}
-
-export interface JobChange {
-  targetPrice?: string;
-  checkIntervalMinutes?: number;
-  paused?: boolean;
-}
+export type { JobChange, NewJob };
 
 export const api = {
   signUp: (email: string, password: string) =>
-    request<{ id: string; email: string }>('POST', '/signup', { email, password }),
+    request<User>('POST', '/signup', { email, password }),
   /** Sets the session cookie; the token in the body is dropped on purpose. */
   signIn: async (email: string, password: string): Promise<void> => {
     await request<unknown>('POST', '/signin', { email, password }, { quiet401: true });
   },
   signOut: () => request<void>('POST', '/signout'),
   me: (quiet401 = false) => request<Me>('GET', '/me', undefined, { quiet401 }),
-  updateMe: (webhookUrl: string | null) => request<Me>('PATCH', '/me', { webhookUrl }),
+  updateMe: (webhookUrl: string | null) =>
+    request<Me>('PATCH', '/me', { webhookUrl } satisfies MeChange),
   /** Polled while a webhook test is under way. */
   meNow: (signal?: AbortSignal) => request<Me>('GET', '/me', undefined, { signal }),
   /** The worker POSTs the test; GET /me says how it went. */

@@ -1,11 +1,11 @@
-import type { HistoryPoint } from './api-types';
+import type { Check } from './api-types';
 import { chartName, compareDecimal, niceStep, shapeHistory, sparklinePath } from './chart-data';
 
 const job = { targetPrice: '200.00', currency: 'USD' };
 const now = Date.parse('2026-11-30T12:00:00Z');
 const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
-const point = (id: string, minutesAgo: number, price?: string, outcome?: HistoryPoint['outcome']) =>
-  ({ id, currency: 'USD', checkedAt: at(minutesAgo), price, outcome }) as HistoryPoint;
+const point = (id: string, minutesAgo: number, price?: string, outcome?: Check['outcome']) =>
+  ({ id, currency: 'USD', checkedAt: at(minutesAgo), price, outcome }) as Check;
 
 describe('shapeHistory', () => {
   it('puts the newest-first history in time order, with exact labels', () => {
@@ -58,7 +58,7 @@ describe('shapeHistory', () => {
   });
 
   it('lists every check of /checks in the table but draws only the priced ones', () => {
-    const checks: HistoryPoint[] = [
+    const checks: Check[] = [
       { id: 'd', checkedAt: at(10), outcome: 'fetch_error', reason: 'The shop did not answer' },
       {
         id: 'c',

@@ -3,7 +3,7 @@
  * periods, the target, and axis ticks. Positions are numbers (pixels need them); every label is
  * built from the decimal strings or from integer minor units, so what is shown is exact.
  */
-import type { CheckOutcome, HistoryPoint, Job } from './api-types';
+import type { CheckOutcome, Check, Job } from './api-types';
 import { dateTime, decimalToMinor, formatMoney, isDecimal, minorToDecimal } from './format';
 
 export interface ChartPoint {
@@ -103,7 +103,7 @@ function timeTicks(min: number, max: number, count: number, locale?: string): Ti
 }
 
 export function shapeHistory(
-  history: HistoryPoint[],
+  history: Check[],
   job: Pick<Job, 'targetPrice' | 'currency' | 'lastOutcome' | 'lastCheckedAt'>,
   now: number,
   locale?: string,

@@ -60,13 +60,8 @@ export function Sparkline({ job }: { job: Job }) {
     if (!job.lastCheckedAt) return;
     const abort = new AbortController();
     api.history(job.id, 30, abort.signal).then(
-      (h) =>
-        setPrices(
-          h.points
-            .filter((p) => p.price && (p.outcome ?? 'ok') === 'ok')
-            .map((p) => p.price!)
-            .reverse(),
-        ),
+      // Price points are ok checks by definition; sparklinePath skips what is not a decimal.
+      (h) => setPrices(h.points.map((p) => p.price).reverse()),
       () => undefined,
     );
     return () => abort.abort();
