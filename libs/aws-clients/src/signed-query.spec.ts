@@ -236,6 +236,8 @@ describe('SignedQuery', () => {
         true,
       ]);
       expect(JSON.parse(ddb.received[1].body)).toEqual(JSON.parse(ddb.received[0].body));
+      // The SDK signs with the clients' NodeSha256 too: its signature holds as well.
+      await expect(signatureHolds(ddb.received[1], 'eu-west-1')).resolves.toBe(true);
     } finally {
       query.destroy();
       dynamo.destroy();
