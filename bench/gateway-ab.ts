@@ -71,7 +71,11 @@ async function main(): Promise<void> {
       jobsPerUser: 20,
       bundles: [BASE, NEW],
       // The cost of serving is compared, not shedding (see bench/http-adapter.ts).
-      env: { SHED_MAX_EVENT_LOOP_DELAY_MS: '0', LOG_LEVEL: process.env.AB_LOG_LEVEL ?? 'info' },
+      env: {
+        SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+        SHED_MAX_QUEUE_TIME_MS: '0',
+        LOG_LEVEL: process.env.AB_LOG_LEVEL ?? 'info',
+      },
     });
     const headers = { authorization: `Bearer ${stack.tokens[0]}` };
     const sums = stack.gateways.map(() => ({

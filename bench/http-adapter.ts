@@ -28,6 +28,7 @@ import { createRequire } from 'node:module';
 import {
   GATEWAY_BUNDLE,
   exited,
+  gatewayLag,
   procCpuMs,
   procStatusKb,
   spawnNode,
@@ -77,6 +78,7 @@ interface Row {
   'server RSS peak MB': string;
   'server CPU %': string;
   'server CPU ms/req': string;
+  'server event-loop delay p99/max ms': string;
   load: string;
   statuses: string;
 }
@@ -98,10 +100,13 @@ async function load(
   process.stderr.write(`loading ${target} ...\n`);
   // Warm-up: JIT, connection setup, pools.
   await run({ url, connections: Math.min(CONNECTIONS, 100), duration: 2, headers });
+  const base = new URL(url).origin;
+  await gatewayLag(base); // resets the gateway's event-loop delay histogram
   const cpu0 = procCpuMs(pid);
   const t0 = performance.now();
   const r = await run({ url, connections: CONNECTIONS, duration: SECONDS, headers, timeout: 30 });
   const cpuMs = procCpuMs(pid) - cpu0;
+  const lag = await gatewayLag(base);
   const cpuPct = (cpuMs / (performance.now() - t0)) * 100;
   // Every answered request, whatever its status: the server spent its CPU on each of them.
   const answered = r['2xx'] + r.non2xx;
@@ -118,6 +123,7 @@ async function load(
     'server RSS peak MB': (procStatusKb(pid, 'VmHWM') / 1024).toFixed(0),
     'server CPU %': cpuPct.toFixed(0),
     'server CPU ms/req': (cpuMs / Math.max(1, answered)).toFixed(3),
+    'server event-loop delay p99/max ms': lag,
     load: os.loadavg()[0].toFixed(1),
     statuses: Object.entries(r.statusCodeStats ?? {})
       .map(([code, { count }]) => `${code}:${count}`)
@@ -165,6 +171,7 @@ async function main(): Promise<void> {
         // work the event-loop bound can trip and answer cheap 503s, which would flatter the CPU
         // per request (the in-flight bound, 256, stays and is above the default 100 connections).
         SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+        SHED_MAX_QUEUE_TIME_MS: '0',
         ...(process.env.HTTP_BENCH_LOG_LEVEL
           ? { LOG_LEVEL: process.env.HTTP_BENCH_LOG_LEVEL }
           : {}),

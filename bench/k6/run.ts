@@ -14,6 +14,7 @@ import { readFileSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  gatewayLag,
   procCpuMs,
   procStatusKb,
   startGatewayStack,
@@ -128,20 +129,6 @@ function listenQueueCounters(): Record<string, number> {
     return out;
   } catch {
     return {};
-  }
-}
-
-/** The gateway's event-loop delay since the previous scrape, "p99/max" in ms, from its /metrics. */
-async function gatewayLag(base: string): Promise<string> {
-  try {
-    const text = await (
-      await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5000) })
-    ).text();
-    const read = (name: string) =>
-      Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
-    return `${read('nodejs_eventloop_lag_p99_seconds').toFixed(0)}/${read('nodejs_eventloop_lag_max_seconds').toFixed(0)}`;
-  } catch {
-    return 'unavailable';
   }
 }
 

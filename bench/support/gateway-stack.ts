@@ -76,6 +76,24 @@ export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
 }
 
 /** User + system CPU of a process, in ms, from /proc (10 ms clock ticks). */
+/** The gateway's event-loop delay since the previous scrape, "p99/max" in ms, from its /metrics. */
+export async function gatewayLag(base: string): Promise<string> {
+  try {
+    const text = await (
+      await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(5000) })
+    ).text();
+    const read = (name: string) =>
+      Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+    const [p99, max] = [
+      read('nodejs_eventloop_lag_p99_seconds'),
+      read('nodejs_eventloop_lag_max_seconds'),
+    ];
+    return Number.isNaN(p99) ? 'n/a' : `${p99.toFixed(0)}/${max.toFixed(0)}`;
+  } catch {
+    return 'unavailable';
+  }
+}
+
 export function procCpuMs(pid: number): number {
   const { user, system } = procCpuSplitMs(pid);
   return user + system;

@@ -85,6 +85,7 @@ describe('the loop, end to end', () => {
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       // See test/support/global-setup.ts: the lag bound would measure the runner's load.
       SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+      SHED_MAX_QUEUE_TIME_MS: '0',
       JOBS_TABLE_NAME: `${queueName}-jobs`,
       CHECKS_QUEUE_URL: queueUrl,
       EGRESS_ALLOW_HOSTS: shop.hostPort,

@@ -90,6 +90,7 @@ describeWithBrowser('the web app in Chromium', () => {
       // Load shedding by event-loop lag is off: on a shared CI machine other processes can stall
       // this one for a second, and a shed poll is not what this test is about (its own spec is).
       SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+      SHED_MAX_QUEUE_TIME_MS: '0',
       ARGON2_MEMORY_KIB: '4096',
       ARGON2_TIME_COST: '1',
     };

@@ -21,6 +21,7 @@ export function testEnv(
     ARGON2_TIME_COST: '1',
     // See global-setup: the lag bound would make test outcomes depend on the machine's load.
     SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+    SHED_MAX_QUEUE_TIME_MS: '0',
     ...overrides,
   };
 }

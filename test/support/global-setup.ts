@@ -90,6 +90,9 @@ export default async function globalSetup(): Promise<void> {
       // a CI runner starved of CPU would shed requests at random. Tests that exercise shedding set
       // their own bounds (libs/platform/src/load-shedding.spec.ts).
       SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+      // Likewise the queue-time bound: tests that hang a dependency or hold requests on purpose
+      // would see OVERLOADED instead of the answer they assert.
+      SHED_MAX_QUEUE_TIME_MS: '0',
     });
     timings.push(`total ${Date.now() - started} ms`);
     if (process.env.PRICEWATCH_SETUP_VERBOSE) {

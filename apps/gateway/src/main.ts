@@ -16,6 +16,7 @@ export async function createGateway(config: GatewayEnv) {
     loadShedding: {
       maxInFlight: config.app.SHED_MAX_IN_FLIGHT,
       maxEventLoopDelayMs: config.app.SHED_MAX_EVENT_LOOP_DELAY_MS,
+      maxQueueTimeMs: config.app.SHED_MAX_QUEUE_TIME_MS,
       retryAfterSeconds: config.app.SHED_RETRY_AFTER_SECONDS,
     },
   });

@@ -124,7 +124,7 @@ export async function createHttpApp(
       return done(null, parsed);
     });
   });
-  if (options.loadShedding) await registerLoadShedding(fastify, options.loadShedding);
+  if (options.loadShedding) registerLoadShedding(fastify, options.loadShedding);
   initTracing(options.serviceName ?? 'pricewatch', options.tracing);
   const spans = new WeakMap<FastifyRequest, Span>();
   // A server span per request, continuing the caller's trace; `done` runs inside its context, so

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Module, Query } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createHttpApp } from './bootstrap';
 import { RUNTIME_CONFIG, RuntimeConfig } from './config';
 import { HealthEndpoints } from './health-endpoints';
-import { loadState } from './load-shedding';
+import { loadState, OverloadSignals, ShedGovernor } from './load-shedding';
 import { httpRequestsAbandoned, httpRequestsShed } from './metrics';
 import { ShutdownState } from './shutdown';
 
@@ -21,6 +21,12 @@ class SlowController {
   @Get('slow')
   slow(): Promise<{ ok: true }> {
     return new Promise((resolve) => gate.waiting.push(() => resolve({ ok: true })));
+  }
+
+  /** Answers after `ms`: a request waiting on a slow dependency. */
+  @Get('held')
+  held(@Query('ms') ms: string): Promise<{ ok: true }> {
+    return new Promise((resolve) => setTimeout(() => resolve({ ok: true }), Number(ms)));
   }
 }
 
@@ -81,7 +87,12 @@ describe('load shedding', () => {
   beforeAll(async () => {
     app = await createHttpApp(TestModule, {
       serviceName: 'test',
-      loadShedding: { maxInFlight: 2, maxEventLoopDelayMs: 0, retryAfterSeconds: 3 },
+      loadShedding: {
+        maxInFlight: 2,
+        maxEventLoopDelayMs: 0,
+        maxQueueTimeMs: 0,
+        retryAfterSeconds: 3,
+      },
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.getHttpServer().address() as AddressInfo).port;
@@ -175,5 +186,221 @@ describe('load shedding', () => {
     await until(() => gate.waiting.length === 1, 'a live request in the handler');
     gate.waiting.splice(0).forEach((release) => release());
     expect((await ok).status).toBe(200);
+  });
+});
+
+describe('ShedGovernor', () => {
+  /** A fixed sequence of "random" numbers, evenly spread over [0, 1). */
+  const evenly = (n: number) => Array.from({ length: n }, (_, i) => (i + 0.5) / n);
+  const shedOf = (g: ShedGovernor, draws: number[]) => draws.filter((r) => g.shouldShed(() => r));
+
+  it('sheds nothing while no window is over', () => {
+    const g = new ShedGovernor();
+    for (let i = 0; i < 10; i++) g.observe(false);
+    expect(g.share).toBe(0);
+    expect(shedOf(g, evenly(1000))).toHaveLength(0);
+  });
+
+  it('raises the share by a tenth per window over, to at most 95%, and sheds that share', () => {
+    const g = new ShedGovernor();
+    g.observe(true);
+    expect(g.share).toBeCloseTo(0.1);
+    expect(shedOf(g, evenly(1000))).toHaveLength(100);
+    for (let i = 0; i < 4; i++) g.observe(true);
+    expect(g.share).toBeCloseTo(0.5);
+    expect(shedOf(g, evenly(1000))).toHaveLength(500);
+    for (let i = 0; i < 20; i++) g.observe(true);
+    expect(g.share).toBe(ShedGovernor.MAX_SHARE);
+    // Never everything: some requests are still served, so the server can tell when it recovers.
+    expect(shedOf(g, evenly(1000))).toHaveLength(950);
+  });
+
+  it('lets go once windows are no longer over: 30% less per window, then 0', () => {
+    const g = new ShedGovernor();
+    for (let i = 0; i < 20; i++) g.observe(true);
+    g.observe(false);
+    expect(g.share).toBeCloseTo(0.95 * 0.7);
+    // One window over among calm ones adds a tenth back, no more.
+    g.observe(true);
+    expect(g.share).toBeCloseTo(0.95 * 0.7 + 0.1);
+    let windows = 0;
+    while (g.share > 0) {
+      g.observe(false);
+      windows++;
+    }
+    // About 3 s of 250 ms windows from near the top.
+    expect(windows).toBeLessThanOrEqual(13);
+    expect(shedOf(g, evenly(1000))).toHaveLength(0);
+  });
+});
+
+describe('OverloadSignals', () => {
+  it('reads the event loop over its target first, whatever the requests', () => {
+    const s = new OverloadSignals(1000);
+    s.record(5);
+    expect(s.take(250, 200)).toBe('event_loop_delay');
+    expect(s.take(200, 200)).toBeUndefined();
+    // 0 turns the loop bound off.
+    expect(s.take(5000, 0)).toBeUndefined();
+  });
+
+  it('reads queue time over when most requests answered in the window took longer than the target', () => {
+    const s = new OverloadSignals(1000);
+    for (const ms of [1200, 1500, 3000, 10]) s.record(ms);
+    expect(s.take(0, 200)).toBe('queue_time');
+    // A fresh window: nothing answered is not over.
+    expect(s.take(0, 200)).toBeUndefined();
+    // A few slow ones among fast ones are not a queue (half is not most).
+    for (const ms of [5000, 5000, 10, 20]) s.record(ms);
+    expect(s.take(0, 200)).toBeUndefined();
+    // Exactly the target is not over it.
+    s.record(1000);
+    expect(s.take(0, 200)).toBeUndefined();
+  });
+
+  it('never reads queue time over when its bound is off', () => {
+    const s = new OverloadSignals(0);
+    for (let i = 0; i < 10; i++) s.record(60_000);
+    expect(s.take(0, 0)).toBeUndefined();
+  });
+});
+
+describe('load shedding on event-loop delay (a real lagging loop)', () => {
+  let app: NestFastifyApplication;
+  let port: number;
+  /** Keeps this process's event loop busy for ms, as a saturated server's loop is. */
+  const spin = (ms: number) => {
+    const end = Date.now() + ms;
+    while (Date.now() < end);
+  };
+  const turn = () => new Promise((r) => setTimeout(r, 0));
+
+  beforeAll(async () => {
+    app = await createHttpApp(TestModule, {
+      serviceName: 'test',
+      loadShedding: {
+        maxInFlight: 1000,
+        maxEventLoopDelayMs: 100,
+        maxQueueTimeMs: 0,
+        retryAfterSeconds: 4,
+      },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(async () => {
+    gate.waiting.splice(0).forEach((release) => release());
+    await app.close();
+  });
+
+  it('sheds a share of requests while the loop lags, keeps probes answering, and lets go after', async () => {
+    const shedBefore =
+      (await httpRequestsShed.get()).values.find((v) => v.labels.reason === 'event_loop_delay')
+        ?.value ?? 0;
+    // The loop lags 350 ms at a time, with no idle moment: each 250 ms window reads far above
+    // the 100 ms target, so the share climbs towards 95%.
+    for (let i = 0; i < 12; i++) {
+      spin(350);
+      await turn();
+    }
+    // Requests keep arriving while the lag goes on.
+    const answers: Promise<Answer>[] = [];
+    let ready: Promise<Answer> | undefined;
+    let live: Promise<Answer> | undefined;
+    for (let i = 0; i < 8; i++) {
+      for (let j = 0; j < 5; j++) answers.push(get(port, '/slow'));
+      if (i === 2) {
+        ready = get(port, '/health/ready');
+        live = get(port, '/health/live');
+      }
+      spin(350);
+      await turn();
+    }
+    // Served requests wait in the handler until released.
+    await until(
+      async () => {
+        gate.waiting.splice(0).forEach((release) => release());
+        const settled = await Promise.all(
+          answers.map((a) => Promise.race([a.then(() => true), turn().then(() => false)])),
+        );
+        return settled.every(Boolean);
+      },
+      'every request answered',
+      20_000,
+    );
+    const statuses = await Promise.all(answers.map(async (a) => (await a).status));
+    const shed = (await Promise.all(answers)).filter((a) => a.status === 503);
+    expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
+    expect(shed.length).toBeGreaterThan(0);
+    for (const a of shed) {
+      expect(a.headers['retry-after']).toBe('4');
+      expect(JSON.parse(a.body)).toMatchObject({ status: 503, code: 'OVERLOADED' });
+    }
+    const shedAfter =
+      (await httpRequestsShed.get()).values.find((v) => v.labels.reason === 'event_loop_delay')
+        ?.value ?? 0;
+    expect(shedAfter - shedBefore).toBe(shed.length);
+    // Probes are never shed; readiness said "over capacity" while it lasted.
+    expect((await live!).status).toBe(200);
+    const r = await ready!;
+    expect(r.status).toBe(503);
+    expect(r.body).toContain('over capacity');
+
+    // The lag is over: the share decays to 0 and readiness comes back.
+    await until(
+      async () => (await get(port, '/health/ready')).status === 200,
+      'readiness back',
+      30_000,
+    );
+  });
+});
+
+describe('load shedding on queue time (a slow dependency)', () => {
+  let app: NestFastifyApplication;
+  let port: number;
+  const shedCount = async () =>
+    (await httpRequestsShed.get()).values.find((v) => v.labels.reason === 'queue_time')?.value ?? 0;
+
+  beforeAll(async () => {
+    app = await createHttpApp(TestModule, {
+      serviceName: 'test',
+      // No count bound and no loop bound in reach: only the time in the server can shed here.
+      loadShedding: {
+        maxInFlight: 100_000,
+        maxEventLoopDelayMs: 0,
+        maxQueueTimeMs: 100,
+        retryAfterSeconds: 5,
+      },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    port = (app.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(() => app.close());
+
+  it('sheds a share of new requests while most take longer than the target, keeps readiness up, and lets go after', async () => {
+    const before = await shedCount();
+    // Every request waits 400 ms on its "dependency", four times the 100 ms target; a new one
+    // arrives every 40 ms for 4 s, so every 250 ms window after the first 400 ms sees slow answers.
+    const answers: Promise<Answer>[] = [];
+    let ready: Promise<Answer> | undefined;
+    for (let i = 0; i < 100; i++) {
+      answers.push(get(port, '/held?ms=400'));
+      if (i === 80) ready = get(port, '/health/ready');
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    const all = await Promise.all(answers);
+    expect(all.every((a) => a.status === 200 || a.status === 503)).toBe(true);
+    const shed = all.filter((a) => a.status === 503);
+    expect(shed.length).toBeGreaterThan(0);
+    for (const a of shed) {
+      expect(a.headers['retry-after']).toBe('5');
+      expect(JSON.parse(a.body)).toMatchObject({ status: 503, code: 'OVERLOADED' });
+    }
+    expect((await shedCount()) - before).toBe(shed.length);
+    // Readiness stays up: a slow dependency is every pod's, and taking them all out of rotation
+    // would answer nothing at all.
+    expect((await ready!).status).toBe(200);
+    // The slow load is gone: no window is over any more, and the share decays to 0.
+    await until(() => loadState.shedShare === 0, 'the share to decay', 30_000);
   });
 });

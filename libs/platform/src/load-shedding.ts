@@ -1,13 +1,22 @@
-import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ErrorCode, problem, PROBLEM_CONTENT_TYPE } from './errors';
 import { httpRequestsAbandoned, httpRequestsShed } from './metrics';
 
 export interface LoadSheddingOptions {
   /** Requests being served at once above which new ones are answered 503 at once. */
   maxInFlight: number;
-  /** Mean event-loop delay (ms) above which new requests are answered 503 at once; 0 = off. */
+  /**
+   * Mean event-loop delay (ms) over a 250 ms window above which a growing share of new requests is
+   * answered 503 at once (ShedGovernor); 0 = off.
+   */
   maxEventLoopDelayMs: number;
+  /**
+   * Time (ms) requests spend in the server, from being read to being answered, above which (for
+   * most requests answered in a 250 ms window) a growing share of new ones is answered 503 at once
+   * (ShedGovernor); 0 = off.
+   */
+  maxQueueTimeMs: number;
   /** Retry-After (seconds) on a shed answer. */
   retryAfterSeconds: number;
 }
@@ -15,10 +24,14 @@ export interface LoadSheddingOptions {
 /** Probes and scrapes are never shed: liveness must answer, and readiness reports the overload. */
 const EXEMPT = /^\/(health|metrics)(\/|\?|$)/;
 
+type ShedReason = 'in_flight' | 'event_loop_delay' | 'queue_time';
+
 interface ServerLoad {
   inFlight: number;
+  /** The share of new requests the governor sheds now (0 when it is off). */
+  shedShare(): number;
   /** Which bound is exceeded right now, if any. */
-  overload(): 'in_flight' | 'event_loop_delay' | undefined;
+  overload(): ShedReason | undefined;
   overloaded(): boolean;
 }
 
@@ -39,42 +52,147 @@ export const loadState = {
     for (const s of servers) if (s.overloaded()) return true;
     return false;
   },
+  /** The largest share of new requests shed now by a server of this process. */
+  get shedShare(): number {
+    let share = 0;
+    for (const s of servers) share = Math.max(share, s.shedShare());
+    return share;
+  },
 };
 
 /**
- * Over capacity, the gateway answers at once instead of queueing until clients time out: a
- * request that arrives while `maxInFlight` requests are being served, or while the event loop
- * lags beyond `maxEventLoopDelayMs` (measured by @fastify/under-pressure), gets 503 with
- * Retry-After and a problem body, before any parsing, auth or I/O.
+ * Decides which share of new requests to shed, from one verdict per window ("over" or not): while
+ * windows are over, the share grows by a tenth per window (to at most 95%); once they are not, it
+ * falls by 30% per window (to 0). Shedding a share instead of everything lets a saturated server
+ * keep serving what it can and answer the excess cheaply, which brings it back under its targets;
+ * the share then settles where the served load matches the capacity. A spike raises it to 95%
+ * within 2.5 s of 250 ms windows; once the load is gone it is back to 0 within about 3 s. One odd
+ * window moves it by a tenth, no more.
  */
-export async function registerLoadShedding(
-  fastify: FastifyInstance,
-  options: LoadSheddingOptions,
-): Promise<void> {
-  // under-pressure samples the event loop; the decision to shed is taken below, in one place,
-  // so probes stay exempt and the in-flight bound and the lag bound answer the same way.
-  // sampleInterval stays at its default (1 s): the plugin reads an interval without any delay
-  // sample as an infinite delay, and with 100 ms intervals a busy but healthy loop produced such
-  // empty intervals often enough to shed 40% of a 100-connection run (measured, docs/PERFORMANCE.md).
-  await fastify.register(underPressure, {
-    maxEventLoopDelay: options.maxEventLoopDelayMs,
-    sampleInterval: 1000,
-    pressureHandler: () => undefined,
-  });
+export class ShedGovernor {
+  static readonly STEP_UP = 0.1;
+  static readonly DECAY = 0.7;
+  static readonly MAX_SHARE = 0.95;
+  private current = 0;
+
+  /** The share of new requests shed now, 0 to MAX_SHARE. */
+  get share(): number {
+    return this.current;
+  }
+
+  /** One window's verdict: was the server over one of its targets? */
+  observe(over: boolean): void {
+    if (over) {
+      this.current = Math.min(ShedGovernor.MAX_SHARE, this.current + ShedGovernor.STEP_UP);
+    } else {
+      this.current *= ShedGovernor.DECAY;
+      if (this.current < 0.01) this.current = 0;
+    }
+  }
+
+  shouldShed(random: () => number = Math.random): boolean {
+    return this.current > 0 && random() < this.current;
+  }
+}
+
+/**
+ * The two signals of overload, read per window; each is what a request pays for overload that the
+ * in-flight count does not show:
+ * - the event loop's mean delay: over capacity on CPU, requests wait in the kernel's socket
+ *   buffers until the busy loop reads them, not in the in-flight count (the spike's timeouts,
+ *   docs/PERFORMANCE.md);
+ * - the time requests spend in the server: over a dependency's capacity, they wait for it. A count
+ *   bound sheds at a number of waiting requests whatever the wait; a time bound sheds when the
+ *   wait itself is too long, which is what clients time out on.
+ */
+export class OverloadSignals {
+  private answered = 0;
+  private slow = 0;
+
+  constructor(private readonly maxQueueTimeMs: number) {}
+
+  /** A request answered after `ms` in the server. */
+  record(ms: number): void {
+    this.answered++;
+    if (ms > this.maxQueueTimeMs) this.slow++;
+  }
+
+  /**
+   * The window's verdict and its cause, then a fresh window. Queue time is over when most requests
+   * answered in the window took longer than the target (their median did), so a few slow ones
+   * (a large page, a password hash) do not count. A window without answers is not over: an idle
+   * server lets go of its share (and its readiness comes back) even when nothing is answered.
+   */
+  take(loopDelayMs: number, maxLoopDelayMs: number): ShedReason | undefined {
+    const queueOver = this.maxQueueTimeMs > 0 && this.slow * 2 > this.answered;
+    this.answered = 0;
+    this.slow = 0;
+    if (maxLoopDelayMs > 0 && loopDelayMs > maxLoopDelayMs) return 'event_loop_delay';
+    return queueOver ? 'queue_time' : undefined;
+  }
+}
+
+/** Samples the loop every 10 ms and hands `onWindow` each window's mean delay (ms). */
+function watchEventLoop(windowMs: number, onWindow: (delayMs: number) => void): () => void {
+  const resolutionMs = 10;
+  const histogram = monitorEventLoopDelay({ resolution: resolutionMs });
+  histogram.enable();
+  const timer = setInterval(() => {
+    // The histogram records the time between its 10 ms ticks, so an idle loop reads 10 ms. A
+    // window without one tick means the loop never got round to it: it lagged the whole window.
+    const delay = histogram.count === 0 ? windowMs : histogram.mean / 1e6 - resolutionMs;
+    histogram.reset();
+    onWindow(Math.max(0, delay));
+  }, windowMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    histogram.disable();
+  };
+}
+
+/**
+ * Over capacity, the gateway answers at once instead of queueing until clients time out: a
+ * request that arrives while `maxInFlight` requests are being served, or that the ShedGovernor
+ * picks while the event loop lags beyond `maxEventLoopDelayMs` or requests take longer than
+ * `maxQueueTimeMs` in the server, gets 503 with Retry-After and a problem body, before any
+ * parsing, auth or I/O.
+ */
+export function registerLoadShedding(fastify: FastifyInstance, options: LoadSheddingOptions): void {
+  const governed = options.maxEventLoopDelayMs > 0 || options.maxQueueTimeMs > 0;
+  const governor = governed ? new ShedGovernor() : undefined;
+  const signals = new OverloadSignals(options.maxQueueTimeMs);
+  // The cause of the current share, for the shed counter's reason label.
+  let cause: ShedReason = 'event_loop_delay';
+  const unwatch = governor
+    ? watchEventLoop(250, (delayMs) => {
+        const over = signals.take(delayMs, options.maxEventLoopDelayMs);
+        if (over) cause = over;
+        governor.observe(over !== undefined);
+      })
+    : undefined;
   const counted = new WeakSet<FastifyRequest>();
   const server: ServerLoad = {
     inFlight: 0,
     overload: () =>
       server.inFlight >= options.maxInFlight
         ? 'in_flight'
-        : fastify.isUnderPressure()
-          ? 'event_loop_delay'
+        : governor?.shouldShed()
+          ? cause
           : undefined,
-    overloaded: () => server.overload() !== undefined,
+    shedShare: () => governor?.share ?? 0,
+    // Readiness: at the in-flight bound, or shedding for this process's own loop. Not for queue
+    // time: when a shared dependency is slow, every pod is, and a load balancer that takes them
+    // all out of rotation turns slow answers into none (the same reason readiness leaves out the
+    // dependencies).
+    overloaded: () =>
+      server.inFlight >= options.maxInFlight ||
+      ((governor?.share ?? 0) > 0 && cause === 'event_loop_delay'),
   };
   servers.add(server);
   fastify.addHook('onClose', (_instance, done) => {
     servers.delete(server);
+    unwatch?.();
     done();
   });
 
@@ -98,9 +216,12 @@ export async function registerLoadShedding(
     }
     server.inFlight++;
     counted.add(req);
+    const admitted = performance.now();
     // 'close' fires once the response is written or the client has gone, whichever comes first.
     reply.raw.once('close', () => {
-      if (counted.delete(req)) server.inFlight--;
+      if (!counted.delete(req)) return;
+      server.inFlight--;
+      signals.record(performance.now() - admitted);
     });
     // A request whose client has already gone is not served. Over capacity, connections wait in
     // the kernel's accept queue; a client that gave up meanwhile has sent its request and closed,

@@ -81,6 +81,9 @@ export class FaultStack {
         AWS_REQUEST_TIMEOUT_MS: String(AWS_REQUEST_TIMEOUT_MS),
         // See test/support/global-setup.ts: the lag bound would measure the runner's load.
         SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
+        // Shedding on time in the server is off too: these scenarios hang dependencies on purpose, and
+        // their own 503s (not OVERLOADED) are what they assert.
+        SHED_MAX_QUEUE_TIME_MS: '0',
         JOBS_TABLE_NAME: table.tableName,
         CHECKS_QUEUE_URL: proxiedQueue.href,
         EGRESS_ALLOW_HOSTS: shop.hostPort,
