@@ -21,7 +21,7 @@ export const httpRequestErrors = new Counter({
 
 export const httpRequestsShed = new Counter({
   name: 'http_requests_shed_total',
-  help: 'Requests answered 503 at once because the server was over capacity (load shedding), by the bound that tripped (in_flight, event_loop_delay)',
+  help: 'Requests answered 503 at once because the server was over capacity (load shedding), by the bound that tripped (in_flight, event_loop_delay, queue_time)',
   labelNames: ['reason'] as const,
   registers: [metricsRegistry],
 });
