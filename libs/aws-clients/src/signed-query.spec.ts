@@ -267,6 +267,27 @@ describe('SignedQuery', () => {
     }
   });
 
+  it('ends at its deadline when the credentials never resolve', async () => {
+    const ddb = await fakeDynamo(() => ({ status: 200, body: { Items: [] } }));
+    const { query, dynamo } = clients(ddb.url, 500);
+    // As a credential endpoint that accepts and never answers would leave the provider.
+    (dynamo.config as { credentials: unknown }).credentials = () => new Promise(() => undefined);
+    try {
+      const started = Date.now();
+      const err = await query.send(input).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as Error)?.name).toBe('TimeoutError');
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(ddb.received).toHaveLength(0);
+    } finally {
+      query.destroy();
+      dynamo.destroy();
+      ddb.close();
+    }
+  });
+
   it('leaves a refused connection to the SDK, which retries it before failing', async () => {
     const { query, dynamo } = clients(await closedPort(), 2000);
     try {

@@ -79,11 +79,19 @@ export class SignedQuery {
   async send(input: SignedQueryInput): Promise<QueryPage> {
     const deadline = Date.now() + this.timeoutMs;
     let cause: unknown;
+    // The request's own timer ends a hung connection; this one also ends a call stuck before it
+    // (endpoint or credentials that never resolve).
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(deadlineError(this.timeoutMs)), this.timeoutMs);
+    });
     try {
-      return await this.direct(input, deadline);
+      return await Promise.race([this.direct(input, deadline), expired]);
     } catch (err) {
       if (err instanceof Error && err.name === 'TimeoutError') throw err;
       cause = err;
+    } finally {
+      clearTimeout(timer);
     }
     this.warn(cause);
     const left = deadline - Date.now();
