@@ -65,9 +65,9 @@ export class GatewayConfig extends HttpServerConfig implements CrossChecked {
   SHED_MAX_EVENT_LOOP_DELAY_MS: number = 200;
 
   /**
-   * Time in the gateway (ms, from a request read to its answer) above which, for most requests
-   * answered in a 250 ms window, a growing share of new requests is shed (ShedGovernor); 0 turns
-   * this bound off. Below clients' usual timeouts, so the excess gets a fast 503 instead.
+   * The longest a new request should wait in the gateway (ms): requests in flight beyond what it
+   * answers in that time (its measured rate x this) get 503 + Retry-After at once
+   * (libs/platform load-shedding: QueueTimeBound); 0 turns this bound off.
    */
   @IsInt()
   @Min(0)

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createHttpApp } from './bootstrap';
 import { RUNTIME_CONFIG, RuntimeConfig } from './config';
 import { HealthEndpoints } from './health-endpoints';
-import { loadState, OverloadSignals, ShedGovernor } from './load-shedding';
+import { loadState, QueueTimeBound, ShedGovernor } from './load-shedding';
 import { httpRequestsAbandoned, httpRequestsShed } from './metrics';
 import { ShutdownState } from './shutdown';
 
@@ -234,34 +234,53 @@ describe('ShedGovernor', () => {
   });
 });
 
-describe('OverloadSignals', () => {
-  it('reads the event loop over its target first, whatever the requests', () => {
-    const s = new OverloadSignals(1000);
-    s.record(5);
-    expect(s.take(250, 200)).toBe('event_loop_delay');
-    expect(s.take(200, 200)).toBeUndefined();
-    // 0 turns the loop bound off.
-    expect(s.take(5000, 0)).toBeUndefined();
+describe('QueueTimeBound', () => {
+  /** `perWindow` answers of `ms` each, for `windows` windows of 250 ms. */
+  const windows = (b: QueueTimeBound, n: number, perWindow: number, ms: number) => {
+    for (let w = 0; w < n; w++) {
+      for (let i = 0; i < perWindow; i++) b.record(ms);
+      b.endWindow(250);
+    }
+  };
+
+  it('while answers are slow, admits what the server answers in the target time', () => {
+    const b = new QueueTimeBound(1000);
+    // 150 answers per 250 ms window, 800 ms each: 600 per second, so 600 may wait at most 1 s.
+    windows(b, 12, 150, 800);
+    expect(b.limit(0)).toBeGreaterThanOrEqual(599);
+    expect(b.limit(0)).toBeLessThanOrEqual(600);
+    // Half the target time, half as many.
+    const half = new QueueTimeBound(500);
+    windows(half, 12, 150, 800);
+    expect(half.limit(0)).toBeGreaterThanOrEqual(299);
+    expect(half.limit(0)).toBeLessThanOrEqual(300);
   });
 
-  it('reads queue time over when most requests answered in the window took longer than the target', () => {
-    const s = new OverloadSignals(1000);
-    for (const ms of [1200, 1500, 3000, 10]) s.record(ms);
-    expect(s.take(0, 200)).toBe('queue_time');
-    // A fresh window: nothing answered is not over.
-    expect(s.take(0, 200)).toBeUndefined();
-    // A few slow ones among fast ones are not a queue (half is not most).
-    for (const ms of [5000, 5000, 10, 20]) s.record(ms);
-    expect(s.take(0, 200)).toBeUndefined();
-    // Exactly the target is not over it.
-    s.record(1000);
-    expect(s.take(0, 200)).toBeUndefined();
+  it('bounds nothing while answers are fast: the rate is then the demand, not the capacity', () => {
+    const b = new QueueTimeBound(1000);
+    // 40 users answered in 20 ms: a burst of all of them at once must not be shed.
+    windows(b, 12, 10, 20);
+    expect(b.limit(20)).toBe(Infinity);
+    // Up to half the target is still fast.
+    windows(b, 12, 10, 500);
+    expect(b.limit(0)).toBe(Infinity);
   });
 
-  it('never reads queue time over when its bound is off', () => {
-    const s = new OverloadSignals(0);
-    for (let i = 0; i < 10; i++) s.record(60_000);
-    expect(s.take(0, 0)).toBeUndefined();
+  it('follows a falling rate within about a second (a dependency slowing down)', () => {
+    const b = new QueueTimeBound(1000);
+    windows(b, 12, 150, 800);
+    windows(b, 4, 25, 2000);
+    // 100/s now: the limit is near 100 again, from 600, after four windows.
+    expect(b.limit(0)).toBeLessThan(140);
+    expect(b.limit(0)).toBeGreaterThanOrEqual(100);
+  });
+
+  it('bounds a stalled server by the age of its oldest request, at the floor', () => {
+    const b = new QueueTimeBound(1000);
+    // Nothing answered at all (a hung dependency): the rate is 0 and only the age tells.
+    windows(b, 4, 0, 0);
+    expect(b.limit(400)).toBe(Infinity);
+    expect(b.limit(501)).toBe(QueueTimeBound.FLOOR);
   });
 });
 
@@ -364,7 +383,7 @@ describe('load shedding on queue time (a slow dependency)', () => {
   beforeAll(async () => {
     app = await createHttpApp(TestModule, {
       serviceName: 'test',
-      // No count bound and no loop bound in reach: only the time in the server can shed here.
+      // No count bound and no loop bound in reach: only the wait in the server can shed here.
       loadShedding: {
         maxInFlight: 100_000,
         maxEventLoopDelayMs: 0,
@@ -375,32 +394,39 @@ describe('load shedding on queue time (a slow dependency)', () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     port = (app.getHttpServer().address() as AddressInfo).port;
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    gate.waiting.splice(0).forEach((release) => release());
+    await app.close();
+  });
 
-  it('sheds a share of new requests while most take longer than the target, keeps readiness up, and lets go after', async () => {
+  it('sheds new requests at once while the ones in flight wait too long, without turning readiness down', async () => {
     const before = await shedCount();
-    // Every request waits 400 ms on its "dependency", four times the 100 ms target; a new one
-    // arrives every 40 ms for 4 s, so every 250 ms window after the first 400 ms sees slow answers.
-    const answers: Promise<Answer>[] = [];
-    let ready: Promise<Answer> | undefined;
-    for (let i = 0; i < 100; i++) {
-      answers.push(get(port, '/held?ms=400'));
-      if (i === 80) ready = get(port, '/health/ready');
-      await new Promise((r) => setTimeout(r, 40));
-    }
-    const all = await Promise.all(answers);
-    expect(all.every((a) => a.status === 200 || a.status === 503)).toBe(true);
-    const shed = all.filter((a) => a.status === 503);
-    expect(shed.length).toBeGreaterThan(0);
-    for (const a of shed) {
+    // 40 requests wait on a "dependency" that does not answer.
+    const waiting = Array.from({ length: 40 }, () => get(port, '/slow'));
+    await until(() => gate.waiting.length === 40, '40 requests in the handler');
+    // Once the oldest has waited more than half the 100 ms target, with nothing answered (a rate
+    // of 0), the server admits only the floor of 32: the 40 are already more, so new requests are
+    // shed at once rather than queued behind them.
+    const admittedAt = Date.now();
+    await until(() => Date.now() - admittedAt > 200, '200 ms of waiting');
+    const late = await Promise.all(Array.from({ length: 20 }, () => get(port, '/slow')));
+    expect(late.map((a) => a.status)).toEqual(Array(20).fill(503));
+    for (const a of late) {
       expect(a.headers['retry-after']).toBe('5');
       expect(JSON.parse(a.body)).toMatchObject({ status: 503, code: 'OVERLOADED' });
     }
-    expect((await shedCount()) - before).toBe(shed.length);
+    expect((await shedCount()) - before).toBe(20);
+    expect(gate.waiting).toHaveLength(40);
     // Readiness stays up: a slow dependency is every pod's, and taking them all out of rotation
     // would answer nothing at all.
-    expect((await ready!).status).toBe(200);
-    // The slow load is gone: no window is over any more, and the share decays to 0.
-    await until(() => loadState.shedShare === 0, 'the share to decay', 30_000);
+    expect((await get(port, '/health/ready')).status).toBe(200);
+
+    // The dependency answers: everything admitted is served, and new requests are admitted again.
+    gate.waiting.splice(0).forEach((release) => release());
+    expect((await Promise.all(waiting)).map((a) => a.status)).toEqual(Array(40).fill(200));
+    const next = get(port, '/slow');
+    await until(() => gate.waiting.length === 1, 'the next request in the handler');
+    gate.waiting.splice(0).forEach((release) => release());
+    expect((await next).status).toBe(200);
   });
 });

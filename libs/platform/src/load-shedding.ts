@@ -12,9 +12,8 @@ export interface LoadSheddingOptions {
    */
   maxEventLoopDelayMs: number;
   /**
-   * Time (ms) requests spend in the server, from being read to being answered, above which (for
-   * most requests answered in a 250 ms window) a growing share of new ones is answered 503 at once
-   * (ShedGovernor); 0 = off.
+   * The longest a new request should wait in the server (ms): requests in flight beyond what the
+   * server answers in that time are answered 503 at once (QueueTimeBound); 0 = off.
    */
   maxQueueTimeMs: number;
   /** Retry-After (seconds) on a shed answer. */
@@ -61,8 +60,10 @@ export const loadState = {
 };
 
 /**
- * Decides which share of new requests to shed, from one verdict per window ("over" or not): while
- * windows are over, the share grows by a tenth per window (to at most 95%); once they are not, it
+ * Decides which share of new requests to shed while the event loop lags, from one verdict per
+ * window (over the target or not). Over capacity on CPU, requests wait in the kernel's socket
+ * buffers until the busy loop reads them, where no in-flight count sees them (the spike's
+ * timeouts, docs/PERFORMANCE.md). While windows are over, the share grows by a tenth per window (to at most 95%); once they are not, it
  * falls by 30% per window (to 0). Shedding a share instead of everything lets a saturated server
  * keep serving what it can and answer the excess cheaply, which brings it back under its targets;
  * the share then settles where the served load matches the capacity. A spike raises it to 95%
@@ -96,39 +97,47 @@ export class ShedGovernor {
 }
 
 /**
- * The two signals of overload, read per window; each is what a request pays for overload that the
- * in-flight count does not show:
- * - the event loop's mean delay: over capacity on CPU, requests wait in the kernel's socket
- *   buffers until the busy loop reads them, not in the in-flight count (the spike's timeouts,
- *   docs/PERFORMANCE.md);
- * - the time requests spend in the server: over a dependency's capacity, they wait for it. A count
- *   bound sheds at a number of waiting requests whatever the wait; a time bound sheds when the
- *   wait itself is too long, which is what clients time out on.
+ * Over a dependency's capacity, requests wait for it inside the server. A fixed count bound sheds
+ * at a number of waiting requests whatever the wait; this bound sheds when the wait a new request
+ * would have is longer than the target, which is what clients time out on. By Little's law a new
+ * request waits about (requests in flight) / (requests answered per second), so while requests
+ * are slow the server admits at most `rate x target` at once, the rate measured per 250 ms window
+ * and smoothed over about a second.
+ * "Slow" is when the answers' time in the server (smoothed the same way) or the age of the oldest
+ * request still in flight is over half the target: at low load the measured rate is the demand,
+ * not the capacity, and fast answers say there is no queue to bound. Below FLOOR requests in
+ * flight nothing is shed for this, since a stalled dependency's rate of 0 says nothing either.
  */
-export class OverloadSignals {
+export class QueueTimeBound {
+  static readonly FLOOR = 32;
   private answered = 0;
-  private slow = 0;
+  private answeredMs = 0;
+  private ratePerSecond = 0;
+  private latencyMs = 0;
 
-  constructor(private readonly maxQueueTimeMs: number) {}
+  constructor(private readonly targetMs: number) {}
 
-  /** A request answered after `ms` in the server. */
+  /** A request was answered (or its client left) after `ms` in the server. */
   record(ms: number): void {
     this.answered++;
-    if (ms > this.maxQueueTimeMs) this.slow++;
+    this.answeredMs += ms;
   }
 
-  /**
-   * The window's verdict and its cause, then a fresh window. Queue time is over when most requests
-   * answered in the window took longer than the target (their median did), so a few slow ones
-   * (a large page, a password hash) do not count. A window without answers is not over: an idle
-   * server lets go of its share (and its readiness comes back) even when nothing is answered.
-   */
-  take(loopDelayMs: number, maxLoopDelayMs: number): ShedReason | undefined {
-    const queueOver = this.maxQueueTimeMs > 0 && this.slow * 2 > this.answered;
+  /** The end of a window of `windowMs`: fold it into the averages and start a fresh one. */
+  endWindow(windowMs: number): void {
+    const rate = (this.answered * 1000) / windowMs;
+    this.ratePerSecond = this.ratePerSecond * 0.5 + rate * 0.5;
+    if (this.answered > 0) {
+      this.latencyMs = this.latencyMs * 0.5 + (this.answeredMs / this.answered) * 0.5;
+    }
     this.answered = 0;
-    this.slow = 0;
-    if (maxLoopDelayMs > 0 && loopDelayMs > maxLoopDelayMs) return 'event_loop_delay';
-    return queueOver ? 'queue_time' : undefined;
+    this.answeredMs = 0;
+  }
+
+  /** How many requests may be in flight now, given the oldest one's age (ms). */
+  limit(oldestAgeMs: number): number {
+    if (Math.max(this.latencyMs, oldestAgeMs) <= this.targetMs / 2) return Infinity;
+    return Math.max(QueueTimeBound.FLOOR, Math.floor((this.ratePerSecond * this.targetMs) / 1000));
   }
 }
 
@@ -153,41 +162,44 @@ function watchEventLoop(windowMs: number, onWindow: (delayMs: number) => void): 
 
 /**
  * Over capacity, the gateway answers at once instead of queueing until clients time out: a
- * request that arrives while `maxInFlight` requests are being served, or that the ShedGovernor
- * picks while the event loop lags beyond `maxEventLoopDelayMs` or requests take longer than
- * `maxQueueTimeMs` in the server, gets 503 with Retry-After and a problem body, before any
- * parsing, auth or I/O.
+ * request that arrives while `maxInFlight` requests are being served, or while more are in flight
+ * than the server answers in `maxQueueTimeMs` (QueueTimeBound), or that the ShedGovernor picks
+ * while the event loop lags beyond `maxEventLoopDelayMs`, gets 503 with Retry-After and a problem
+ * body, before any parsing, auth or I/O.
  */
 export function registerLoadShedding(fastify: FastifyInstance, options: LoadSheddingOptions): void {
-  const governed = options.maxEventLoopDelayMs > 0 || options.maxQueueTimeMs > 0;
-  const governor = governed ? new ShedGovernor() : undefined;
-  const signals = new OverloadSignals(options.maxQueueTimeMs);
-  // The cause of the current share, for the shed counter's reason label.
-  let cause: ShedReason = 'event_loop_delay';
-  const unwatch = governor
-    ? watchEventLoop(250, (delayMs) => {
-        const over = signals.take(delayMs, options.maxEventLoopDelayMs);
-        if (over) cause = over;
-        governor.observe(over !== undefined);
-      })
-    : undefined;
-  const counted = new WeakSet<FastifyRequest>();
+  const WINDOW_MS = 250;
+  const governor = options.maxEventLoopDelayMs > 0 ? new ShedGovernor() : undefined;
+  const queue = options.maxQueueTimeMs > 0 ? new QueueTimeBound(options.maxQueueTimeMs) : undefined;
+  const unwatch =
+    governor || queue
+      ? watchEventLoop(WINDOW_MS, (delayMs) => {
+          queue?.endWindow(WINDOW_MS);
+          governor?.observe(delayMs > options.maxEventLoopDelayMs);
+        })
+      : undefined;
+  // The requests in flight and when each was admitted, oldest first (a Map keeps insertion order).
+  const admitted = new Map<FastifyRequest, number>();
+  const oldestAgeMs = () => {
+    for (const at of admitted.values()) return performance.now() - at;
+    return 0;
+  };
   const server: ServerLoad = {
     inFlight: 0,
     overload: () =>
       server.inFlight >= options.maxInFlight
         ? 'in_flight'
-        : governor?.shouldShed()
-          ? cause
-          : undefined,
+        : queue && server.inFlight >= queue.limit(oldestAgeMs())
+          ? 'queue_time'
+          : governor?.shouldShed()
+            ? 'event_loop_delay'
+            : undefined,
     shedShare: () => governor?.share ?? 0,
-    // Readiness: at the in-flight bound, or shedding for this process's own loop. Not for queue
+    // Readiness: at the in-flight cap, or shedding for this process's own loop. Not for queue
     // time: when a shared dependency is slow, every pod is, and a load balancer that takes them
     // all out of rotation turns slow answers into none (the same reason readiness leaves out the
     // dependencies).
-    overloaded: () =>
-      server.inFlight >= options.maxInFlight ||
-      ((governor?.share ?? 0) > 0 && cause === 'event_loop_delay'),
+    overloaded: () => server.inFlight >= options.maxInFlight || (governor?.share ?? 0) > 0,
   };
   servers.add(server);
   fastify.addHook('onClose', (_instance, done) => {
@@ -215,13 +227,13 @@ export function registerLoadShedding(fastify: FastifyInstance, options: LoadShed
       return;
     }
     server.inFlight++;
-    counted.add(req);
-    const admitted = performance.now();
+    const at = performance.now();
+    admitted.set(req, at);
     // 'close' fires once the response is written or the client has gone, whichever comes first.
     reply.raw.once('close', () => {
-      if (!counted.delete(req)) return;
+      if (!admitted.delete(req)) return;
       server.inFlight--;
-      signals.record(performance.now() - admitted);
+      queue?.record(performance.now() - at);
     });
     // A request whose client has already gone is not served. Over capacity, connections wait in
     // the kernel's accept queue; a client that gave up meanwhile has sent its request and closed,
@@ -237,7 +249,7 @@ export function registerLoadShedding(fastify: FastifyInstance, options: LoadShed
         const socket = req.raw.socket;
         if (!req.raw.destroyed && !socket?.destroyed && !socket?.readableEnded) return done();
         httpRequestsAbandoned.inc();
-        if (counted.delete(req)) server.inFlight--;
+        if (admitted.delete(req)) server.inFlight--;
         // Nothing more: the connection is closing and no response can reach the client.
       }),
     );
