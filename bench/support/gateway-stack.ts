@@ -1,6 +1,6 @@
 /**
  * The real gateway bundle on the embedded stack, for the HTTP benchmarks (bench/http-adapter.ts,
- * bench/k6/run.ts): embedded PostgreSQL, dynalite and local-aws-sqs on free loopback ports, the
+ * bench/k6/run.ts): embedded PostgreSQL, dynalite (in a child process) and local-aws-sqs on free loopback ports, the
  * migration, `node dist/apps/gateway/main.js` with NODE_ENV=production and its logs discarded,
  * and a signed-in user who owns some jobs. One place, so every HTTP figure is taken against the
  * same setup.
@@ -8,13 +8,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
   LOCAL_AWS_CREDENTIALS,
   findFreePorts,
   provision,
-  startDynalite,
   startPostgres,
   startSqs,
 } from '../../tools/local-stack/services';
@@ -61,6 +61,24 @@ export function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
+/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on port ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -75,7 +93,6 @@ export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-/** User + system CPU of a process, in ms, from /proc (10 ms clock ticks). */
 /** The gateway's event-loop delay since the previous scrape, "p99/max" in ms, from its /metrics. */
 export async function gatewayLag(base: string): Promise<string> {
   try {
@@ -94,6 +111,7 @@ export async function gatewayLag(base: string): Promise<string> {
   }
 }
 
+/** User + system CPU of a process, in ms, from /proc (10 ms clock ticks). */
 export function procCpuMs(pid: number): number {
   const { user, system } = procCpuSplitMs(pid);
   return user + system;
@@ -170,11 +188,25 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     stops.push(postgres.stop);
     pgPid = postgres.pid;
     const region = 'us-east-1';
-    const [dynamodb, sqs] = await Promise.all([
-      startDynalite({ port: dynamoPort }),
+    // dynalite in a process of its own: in this one it would share an event loop with the load
+    // generator (autocannon, the k6 executor's parent), and each would slow the other. In memory,
+    // tables active at once, as tools/local-stack's startDynalite.
+    const dynalite = spawn(
+      process.execPath,
+      [
+        '-e',
+        `require('dynalite')({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })` +
+          `.listen(${dynamoPort}, '127.0.0.1')`,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    children.push(dynalite);
+    const dynamodb = { endpoint: `http://127.0.0.1:${dynamoPort}` };
+    const [, sqs] = await Promise.all([
+      waitForPort(dynamoPort, 30_000),
       startSqs({ port: sqsPort, region }),
     ]);
-    stops.push(dynamodb.stop, sqs.stop);
+    stops.push(sqs.stop);
     const tableName = 'pricewatch-jobs';
     const provisioned = await provision({
       region,

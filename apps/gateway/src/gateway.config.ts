@@ -71,7 +71,7 @@ export class GatewayConfig extends HttpServerConfig implements CrossChecked {
    */
   @IsInt()
   @Min(0)
-  SHED_MAX_QUEUE_TIME_MS: number = 1000;
+  SHED_MAX_QUEUE_TIME_MS: number = 500;
 
   @IsInt()
   @Min(1)

@@ -261,8 +261,8 @@ describe('QueueTimeBound', () => {
     // 40 users answered in 20 ms: a burst of all of them at once must not be shed.
     windows(b, 12, 10, 20);
     expect(b.limit(20)).toBe(Infinity);
-    // Up to half the target is still fast.
-    windows(b, 12, 10, 500);
+    // Up to a quarter of the target is still fast.
+    windows(b, 12, 10, 250);
     expect(b.limit(0)).toBe(Infinity);
   });
 
@@ -279,8 +279,8 @@ describe('QueueTimeBound', () => {
     const b = new QueueTimeBound(1000);
     // Nothing answered at all (a hung dependency): the rate is 0 and only the age tells.
     windows(b, 4, 0, 0);
-    expect(b.limit(400)).toBe(Infinity);
-    expect(b.limit(501)).toBe(QueueTimeBound.FLOOR);
+    expect(b.limit(250)).toBe(Infinity);
+    expect(b.limit(251)).toBe(QueueTimeBound.FLOOR);
   });
 });
 
@@ -404,7 +404,7 @@ describe('load shedding on queue time (a slow dependency)', () => {
     // 40 requests wait on a "dependency" that does not answer.
     const waiting = Array.from({ length: 40 }, () => get(port, '/slow'));
     await until(() => gate.waiting.length === 40, '40 requests in the handler');
-    // Once the oldest has waited more than half the 100 ms target, with nothing answered (a rate
+    // Once the oldest has waited more than a quarter of the 100 ms target, with nothing answered (a rate
     // of 0), the server admits only the floor of 32: the 40 are already more, so new requests are
     // shed at once rather than queued behind them.
     const admittedAt = Date.now();

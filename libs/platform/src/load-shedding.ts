@@ -104,7 +104,7 @@ export class ShedGovernor {
  * are slow the server admits at most `rate x target` at once, the rate measured per 250 ms window
  * and smoothed over about a second.
  * "Slow" is when the answers' time in the server (smoothed the same way) or the age of the oldest
- * request still in flight is over half the target: at low load the measured rate is the demand,
+ * request still in flight is over a quarter of the target: at low load the measured rate is the demand,
  * not the capacity, and fast answers say there is no queue to bound. Below FLOOR requests in
  * flight nothing is shed for this, since a stalled dependency's rate of 0 says nothing either.
  */
@@ -136,7 +136,7 @@ export class QueueTimeBound {
 
   /** How many requests may be in flight now, given the oldest one's age (ms). */
   limit(oldestAgeMs: number): number {
-    if (Math.max(this.latencyMs, oldestAgeMs) <= this.targetMs / 2) return Infinity;
+    if (Math.max(this.latencyMs, oldestAgeMs) <= this.targetMs / 4) return Infinity;
     return Math.max(QueueTimeBound.FLOOR, Math.floor((this.ratePerSecond * this.targetMs) / 1000));
   }
 }
