@@ -1,31 +1,9 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { isTransientDependencyError } from '@app/platform';
+import { hungServer } from '../../../test/support/hung-server';
 import { AwsConfig } from './aws.config';
 import { createAwsClients } from './aws-clients.module';
-
-/** A dependency that accepts connections and never answers: the stall the deadlines exist for. */
-async function hungServer(): Promise<{ url: string; accepted: () => number; close(): void }> {
-  const sockets = new Set<net.Socket>();
-  let accepted = 0;
-  const server = net.createServer((s) => {
-    accepted++;
-    sockets.add(s);
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    accepted: () => accepted,
-    close() {
-      sockets.forEach((s) => s.destroy());
-      server.close();
-    },
-  };
-}
 
 describe('AWS clients under a hung dependency', () => {
   const saved = { ...process.env };

@@ -5,6 +5,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { isTransientDependencyError } from '@app/platform';
+import { hungServer } from '../../../test/support/hung-server';
 import { AwsConfig } from './aws.config';
 import { createAwsClients } from './aws-clients.module';
 import type { SignedQueryInput } from './signed-query';
@@ -43,27 +44,6 @@ async function fakeDynamo(answer: (req: Received) => { status: number; body: unk
     received,
     close: () => {
       server.closeAllConnections();
-      server.close();
-    },
-  };
-}
-
-/** A dependency that accepts connections and never answers. */
-async function hungServer() {
-  const sockets = new Set<net.Socket>();
-  let accepted = 0;
-  const server = net.createServer((s) => {
-    accepted++;
-    sockets.add(s);
-    s.on('error', () => undefined);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    accepted: () => accepted,
-    close() {
-      sockets.forEach((s) => s.destroy());
       server.close();
     },
   };

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createHttpApp } from './bootstrap';
 import { RUNTIME_CONFIG, RuntimeConfig } from './config';
 import { HealthEndpoints } from './health-endpoints';
-import { loadState, QueueTimeBound, ShedGovernor } from './load-shedding';
+import { loadState, QueueTimeBound, ShedGovernor, type LoadSheddingOptions } from './load-shedding';
 import { httpRequestsAbandoned, httpRequestsShed } from './metrics';
 import { ShutdownState } from './shutdown';
 
@@ -50,6 +50,15 @@ class TestHealth extends HealthEndpoints {
 })
 class TestModule {}
 
+/** The test module behind a real Fastify server on a free loopback port, shedding as told. */
+async function startApp(
+  loadShedding: LoadSheddingOptions,
+): Promise<{ app: NestFastifyApplication; port: number }> {
+  const app = await createHttpApp(TestModule, { serviceName: 'test', loadShedding });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { app, port: (app.getHttpServer().address() as AddressInfo).port };
+}
+
 interface Answer {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -85,17 +94,12 @@ describe('load shedding', () => {
   let port: number;
 
   beforeAll(async () => {
-    app = await createHttpApp(TestModule, {
-      serviceName: 'test',
-      loadShedding: {
-        maxInFlight: 2,
-        maxEventLoopDelayMs: 0,
-        maxQueueTimeMs: 0,
-        retryAfterSeconds: 3,
-      },
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    port = (app.getHttpServer().address() as AddressInfo).port;
+    ({ app, port } = await startApp({
+      maxInFlight: 2,
+      maxEventLoopDelayMs: 0,
+      maxQueueTimeMs: 0,
+      retryAfterSeconds: 3,
+    }));
   });
 
   afterAll(async () => {
@@ -295,17 +299,12 @@ describe('load shedding on event-loop delay (a real lagging loop)', () => {
   const turn = () => new Promise((r) => setTimeout(r, 0));
 
   beforeAll(async () => {
-    app = await createHttpApp(TestModule, {
-      serviceName: 'test',
-      loadShedding: {
-        maxInFlight: 1000,
-        maxEventLoopDelayMs: 100,
-        maxQueueTimeMs: 0,
-        retryAfterSeconds: 4,
-      },
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    port = (app.getHttpServer().address() as AddressInfo).port;
+    ({ app, port } = await startApp({
+      maxInFlight: 1000,
+      maxEventLoopDelayMs: 100,
+      maxQueueTimeMs: 0,
+      retryAfterSeconds: 4,
+    }));
   });
   afterAll(async () => {
     gate.waiting.splice(0).forEach((release) => release());
@@ -381,18 +380,13 @@ describe('load shedding on queue time (a slow dependency)', () => {
     (await httpRequestsShed.get()).values.find((v) => v.labels.reason === 'queue_time')?.value ?? 0;
 
   beforeAll(async () => {
-    app = await createHttpApp(TestModule, {
-      serviceName: 'test',
-      // No count bound and no loop bound in reach: only the wait in the server can shed here.
-      loadShedding: {
-        maxInFlight: 100_000,
-        maxEventLoopDelayMs: 0,
-        maxQueueTimeMs: 100,
-        retryAfterSeconds: 5,
-      },
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    port = (app.getHttpServer().address() as AddressInfo).port;
+    // No count bound and no loop bound in reach: only the wait in the server can shed here.
+    ({ app, port } = await startApp({
+      maxInFlight: 100_000,
+      maxEventLoopDelayMs: 0,
+      maxQueueTimeMs: 100,
+      retryAfterSeconds: 5,
+    }));
   });
   afterAll(async () => {
     gate.waiting.splice(0).forEach((release) => release());
