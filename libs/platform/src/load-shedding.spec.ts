@@ -239,17 +239,26 @@ describe('ShedGovernor', () => {
 });
 
 describe('QueueTimeBound', () => {
-  /** `perWindow` answers of `ms` each, for `windows` windows of 250 ms. */
+  /**
+   * `n` windows of 250 ms on a fake clock, the server busy all of each (one long request stays in
+   * flight throughout), with `perWindow` requests of `ms` each answered in every window.
+   */
+  let clock = 0;
   const windows = (b: QueueTimeBound, n: number, perWindow: number, ms: number) => {
+    b.admit(clock);
     for (let w = 0; w < n; w++) {
-      for (let i = 0; i < perWindow; i++) b.record(ms);
-      b.endWindow(250);
+      for (let i = 0; i < perWindow; i++) {
+        b.admit(clock);
+        b.record(ms, clock);
+      }
+      clock += 250;
+      b.endWindow(clock);
     }
   };
 
-  it('while answers are slow, admits what the server answers in the target time', () => {
+  it('while answers are slow, admits what the server answers in the target time while busy', () => {
     const b = new QueueTimeBound(1000);
-    // 150 answers per 250 ms window, 800 ms each: 600 per second, so 600 may wait at most 1 s.
+    // Busy all the time, 150 answers per 250 ms window: 600 per second, so 600 may wait 1 s.
     windows(b, 12, 150, 800);
     expect(b.limit(0)).toBeGreaterThanOrEqual(599);
     expect(b.limit(0)).toBeLessThanOrEqual(600);
@@ -260,9 +269,8 @@ describe('QueueTimeBound', () => {
     expect(half.limit(0)).toBeLessThanOrEqual(300);
   });
 
-  it('bounds nothing while answers are fast: the rate is then the demand, not the capacity', () => {
+  it('bounds nothing while answers are fast', () => {
     const b = new QueueTimeBound(1000);
-    // 40 users answered in 20 ms: a burst of all of them at once must not be shed.
     windows(b, 12, 10, 20);
     expect(b.limit(20)).toBe(Infinity);
     // Up to a quarter of the target is still fast.
@@ -270,21 +278,43 @@ describe('QueueTimeBound', () => {
     expect(b.limit(0)).toBe(Infinity);
   });
 
-  it('follows a falling rate within about a second (a dependency slowing down)', () => {
+  it('binds only while the server is saturated: a burst at low load is not a standing queue', () => {
+    const b = new QueueTimeBound(300);
+    // 50 synchronised clients once a second, answered one after another in 4 ms each: answers
+    // take 102 ms on average (over a quarter of 300), but the server is busy 200 ms a second.
+    for (let s = 0; s < 10; s++) {
+      const start = clock;
+      for (let i = 0; i < 50; i++) b.admit(start);
+      for (let i = 0; i < 50; i++) b.record(4 * (i + 1), start + 4 * (i + 1));
+      for (let w = 1; w <= 4; w++) b.endWindow(start + 250 * w);
+      clock = start + 1000;
+    }
+    expect(b.limit(0)).toBe(Infinity);
+    // The same answers with the server busy all the time are a queue: bounded at the capacity
+    // of 600/s (150 per window) x 0.3 s.
+    windows(b, 12, 150, 102);
+    expect(b.limit(0)).toBeGreaterThanOrEqual(179);
+    expect(b.limit(0)).toBeLessThanOrEqual(180);
+  });
+
+  it('follows a falling capacity within about a second (a dependency slowing down)', () => {
     const b = new QueueTimeBound(1000);
     windows(b, 12, 150, 800);
     windows(b, 4, 25, 2000);
-    // 100/s now: the limit is near 100 again, from 600, after four windows.
+    // 100/s now, busy all the time: the limit is near 100 again, from 600, after four windows.
     expect(b.limit(0)).toBeLessThan(140);
     expect(b.limit(0)).toBeGreaterThanOrEqual(100);
   });
 
   it('bounds a stalled server by the age of its oldest request, at the floor', () => {
     const b = new QueueTimeBound(1000);
-    // Nothing answered at all (a hung dependency): the rate is 0 and only the age tells.
-    windows(b, 4, 0, 0);
+    // Admitted, never answered (a hung dependency): busy, capacity 0; only the age tells.
+    b.admit(clock);
+    for (let w = 1; w <= 4; w++) b.endWindow(clock + 250 * w);
     expect(b.limit(250)).toBe(Infinity);
     expect(b.limit(251)).toBe(QueueTimeBound.FLOOR);
+    // A request dropped unanswered leaves the server idle again.
+    b.leave(clock + 1000);
   });
 });
 
@@ -395,14 +425,16 @@ describe('load shedding on queue time (a slow dependency)', () => {
 
   it('sheds new requests at once while the ones in flight wait too long, without turning readiness down', async () => {
     const before = await shedCount();
-    // 40 requests wait on a "dependency" that does not answer.
-    const waiting = Array.from({ length: 40 }, () => get(port, '/slow'));
-    await until(() => gate.waiting.length === 40, '40 requests in the handler');
-    // Once the oldest has waited more than a quarter of the 100 ms target, with nothing answered (a rate
-    // of 0), the server admits only the floor of 32: the 40 are already more, so new requests are
-    // shed at once rather than queued behind them.
+    // As many requests as the floor admits whatever the timing wait on a "dependency" that does
+    // not answer.
+    const waiting = Array.from({ length: QueueTimeBound.FLOOR }, () => get(port, '/slow'));
+    await until(() => gate.waiting.length === QueueTimeBound.FLOOR, 'the requests in the handler');
+    // Once the server has been busy a whole window and the oldest has waited more than a quarter
+    // of the 100 ms target, with nothing answered (a capacity of 0), it admits only the floor:
+    // new requests are shed at once rather than queued behind them.
+    // Two 250 ms windows at least, so one ends with the server busy all of it.
     const admittedAt = Date.now();
-    await until(() => Date.now() - admittedAt > 200, '200 ms of waiting');
+    await until(() => Date.now() - admittedAt > 1000, '1 s of waiting');
     const late = await Promise.all(Array.from({ length: 20 }, () => get(port, '/slow')));
     expect(late.map((a) => a.status)).toEqual(Array(20).fill(503));
     for (const a of late) {
@@ -410,14 +442,16 @@ describe('load shedding on queue time (a slow dependency)', () => {
       expect(JSON.parse(a.body)).toMatchObject({ status: 503, code: 'OVERLOADED' });
     }
     expect((await shedCount()) - before).toBe(20);
-    expect(gate.waiting).toHaveLength(40);
+    expect(gate.waiting).toHaveLength(QueueTimeBound.FLOOR);
     // Readiness stays up: a slow dependency is every pod's, and taking them all out of rotation
     // would answer nothing at all.
     expect((await get(port, '/health/ready')).status).toBe(200);
 
     // The dependency answers: everything admitted is served, and new requests are admitted again.
     gate.waiting.splice(0).forEach((release) => release());
-    expect((await Promise.all(waiting)).map((a) => a.status)).toEqual(Array(40).fill(200));
+    expect((await Promise.all(waiting)).map((a) => a.status)).toEqual(
+      Array(QueueTimeBound.FLOOR).fill(200),
+    );
     const next = get(port, '/slow');
     await until(() => gate.waiting.length === 1, 'the next request in the handler');
     gate.waiting.splice(0).forEach((release) => release());
