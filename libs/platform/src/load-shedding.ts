@@ -26,8 +26,6 @@ type ShedReason = 'in_flight' | 'event_loop_delay' | 'queue_time';
 
 interface ServerLoad {
   inFlight: number;
-  /** The share of new requests the governor sheds now (0 when it is off). */
-  shedShare(): number;
   /** Which bound is exceeded right now, if any. */
   overload(): ShedReason | undefined;
   overloaded(): boolean;
@@ -49,12 +47,6 @@ export const loadState = {
   overloaded(): boolean {
     for (const s of servers) if (s.overloaded()) return true;
     return false;
-  },
-  /** The largest share of new requests shed now by a server of this process. */
-  get shedShare(): number {
-    let share = 0;
-    for (const s of servers) share = Math.max(share, s.shedShare());
-    return share;
   },
 };
 
@@ -238,7 +230,6 @@ export function registerLoadShedding(fastify: FastifyInstance, options: LoadShed
           : governor?.shouldShed()
             ? 'event_loop_delay'
             : undefined,
-    shedShare: () => governor?.share ?? 0,
     // Readiness: at the in-flight cap, or shedding for this process's own loop. Not for queue
     // time: when a shared dependency is slow, every pod is, and a load balancer that takes them
     // all out of rotation turns slow answers into none (the same reason readiness leaves out the
