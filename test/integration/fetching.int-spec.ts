@@ -159,15 +159,16 @@ describe('HttpFetcher against the fixture shop', () => {
     ['huge-gzip', 'gzip, capped after decompression'],
   ])('cuts the 50 MB body (%s, %s) without buffering it', async (path) => {
     const slug = path.split('?')[0];
-    const heapBefore = process.memoryUsage().heapUsed;
     const err = await failure(fetcher.fetch(`${shop.baseUrl}/p/${path}`));
     expect(err.kind).toBe('too_large');
-    // What proves the cut is how little left the shop and how little the heap grew, not the
-    // wall-clock time (a loaded runner took 2.25 s where a quiet one takes 0.1 s).
-    // The shop stops when the client stops reading; far less than 50 MB left it.
+    // What proves the cut is how little left the shop, not the wall-clock time (a loaded runner
+    // took 2.25 s where a quiet one takes 0.1 s) nor the heap: the shop runs in this process, and
+    // its own garbage made heapUsed swing by ±23 MB between runs (48 MB once in CI). The shop
+    // honours backpressure, so it stops when the client stops reading: 4–15 MB of the 50 MB
+    // left it on this machine (cap 5 MB plus socket and gzip buffers); a client that buffered
+    // the body would read all 50 MB.
     await new Promise((r) => setTimeout(r, 50));
     expect(shop.bytesSent(slug)).toBeLessThan(30 * 1024 * 1024);
-    expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(40 * 1024 * 1024);
   });
 
   it('refuses a non-text body', async () => {

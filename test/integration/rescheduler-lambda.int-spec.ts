@@ -279,12 +279,13 @@ describe('rescheduler Lambda package (in-process, dynalite + SQS)', () => {
     for (const job of due) expect((await getJob(job)).status).toBe('queued');
     // No second boot: the container's context from the cold start served this run.
     expect(bootLogs()).toBe(1);
-    // And an idle warm run (nothing due) costs a few queries, far below the cold start's init.
+    // An idle warm run (nothing due) finds nothing and still boots nothing. Its time is printed,
+    // not asserted: a timing assertion is a flake on a loaded runner (bench/ measures speed).
     const idleStarted = performance.now();
     const idle = await handler(scheduledEvent(), lambdaContext());
     const idleMs = performance.now() - idleStarted;
     expect(idle).toEqual(expect.objectContaining({ due: 0, claimed: 0, sent: 0, failed: 0 }));
-    expect(idleMs).toBeLessThan(coldMs / 2);
+    expect(bootLogs()).toBe(1);
     process.stderr.write(
       `rescheduler lambda: cold overlapping runs ${coldMs.toFixed(0)} ms, ` +
         `warm run of 23 ${warmMs.toFixed(0)} ms, idle warm run ${idleMs.toFixed(0)} ms\n`,
