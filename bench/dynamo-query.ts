@@ -14,7 +14,6 @@
  * calls in flight). Then SigV4 alone: one signature of that Query's request, with the SDK's hash
  * and with NodeSha256. Rounds repeat the set; read the last (the first carries JIT warm-up).
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import {
   CreateTableCommand,
@@ -27,6 +26,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { AwsConfig, createAwsClients, NodeSha256, withoutSdkLogging } from '@app/aws-clients';
 import { JOB_VIEW_ATTRIBUTES, jobsTableDefinition } from '@app/jobs-domain';
 import { findFreePort, LOCAL_AWS_CREDENTIALS } from '../tools/local-stack/services';
+import { spawnDynalite, waitForPort } from './support/gateway-stack';
+import { benchHeader } from './support/machine';
 
 const CALLS = Number(process.env.QUERY_BENCH_CALLS) || 2000;
 const ROUNDS = Number(process.env.QUERY_BENCH_ROUNDS) || 3;
@@ -34,31 +35,17 @@ const IN_FLIGHT = 10;
 const TABLE = 'bench-jobs';
 
 async function main(): Promise<void> {
-  console.log(
-    `pricewatch bench/dynamo-query — ${new Date().toISOString()} — Node ${process.version}, ` +
-      `${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; ${CALLS} calls per variant`,
-  );
+  console.log(await benchHeader('bench/dynamo-query', `${CALLS} calls per variant`));
   const port = await findFreePort();
-  const dynalite = spawn(
-    process.execPath,
-    ['-e', `require('dynalite')({ createTableMs: 0 }).listen(${port}, '127.0.0.1')`],
-    { stdio: 'inherit' },
-  );
+  const dynalite = spawnDynalite(port);
   try {
+    await waitForPort(port, 30_000);
     process.env.AWS_ENDPOINT_URL_DYNAMODB = `http://127.0.0.1:${port}`;
     process.env.AWS_ACCESS_KEY_ID = LOCAL_AWS_CREDENTIALS.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = LOCAL_AWS_CREDENTIALS.secretAccessKey;
     const config = Object.assign(new AwsConfig(), { JOBS_TABLE_NAME: TABLE });
     const { dynamo, query } = createAwsClients(config);
-    for (let i = 0; ; i++) {
-      try {
-        await dynamo.send(new CreateTableCommand(jobsTableDefinition(TABLE)));
-        break;
-      } catch (err) {
-        if (i > 50) throw err; // dynalite not listening yet
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await dynamo.send(new CreateTableCommand(jobsTableDefinition(TABLE)));
     const now = new Date().toISOString();
     for (let i = 0; i < 20; i++) {
       await dynamo.send(

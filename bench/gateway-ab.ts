@@ -24,6 +24,7 @@ import {
   startGatewayStack,
   type GatewayStack,
 } from './support/gateway-stack';
+import { benchHeader } from './support/machine';
 
 interface AutocannonResult {
   '2xx': number;
@@ -60,9 +61,10 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   console.log(
-    `pricewatch bench/gateway-ab — ${new Date().toISOString()} — Node ${process.version}, ` +
-      `${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}; GET ${PATH}, ` +
-      `${CONNECTIONS} connections, ${ROUNDS} rounds of ${SLICE} s per build`,
+    await benchHeader(
+      'bench/gateway-ab',
+      `GET ${PATH}, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${SLICE} s per build`,
+    ),
   );
   let stack: GatewayStack | undefined;
   try {

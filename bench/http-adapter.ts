@@ -18,8 +18,8 @@
  *                     Query returning 20 jobs from dynalite
  *
  * The gateway runs against the embedded stack (embedded Postgres, dynalite, local-aws-sqs), which
- * this script starts on free ports and removes afterwards. Note: autocannon, dynalite and
- * local-aws-sqs run in this process, on the same 2 cores as the server under test.
+ * this script starts on free ports and removes afterwards. Note: autocannon and local-aws-sqs run
+ * in this process and dynalite in a child process, all on the same 2 cores as the server.
  *
  * Express could not be measured: @nestjs/platform-express is not installed (see bench/README.md).
  */
@@ -37,6 +37,7 @@ import {
   type GatewayStack,
 } from './support/gateway-stack';
 import { findFreePort } from '../tools/local-stack/services';
+import { benchHeader } from './support/machine';
 
 // autocannon ships no types; the part of its programmatic API used here.
 interface AutocannonOptions {
@@ -149,10 +150,8 @@ async function loadRawFastify(rows: Row[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const cpus = os.cpus();
   console.log(
-    `pricewatch bench/http-adapter — ${new Date().toISOString()} — Node ${process.version}, ` +
-      `${cpus.length} x ${cpus[0]?.model.trim()}; ${CONNECTIONS} connections, ${SECONDS} s per target`,
+    await benchHeader('bench/http-adapter', `${CONNECTIONS} connections, ${SECONDS} s per target`),
   );
   const rows: Row[] = [];
   let stack: GatewayStack | undefined;

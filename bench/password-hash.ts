@@ -17,6 +17,7 @@
  */
 import os from 'node:os';
 import * as argon2 from 'argon2';
+import { benchHeader } from './support/machine';
 
 const MEMORIES = [4096, 19456, 47104, 65536];
 const TIMES = [1, 2, 3];
@@ -72,10 +73,7 @@ async function throughput(m: number, t: number, perHashMs: number): Promise<numb
 
 async function main(): Promise<void> {
   const cpus = os.cpus();
-  console.log(
-    `pricewatch bench/password-hash — ${new Date().toISOString()} — Node ${process.version}, ` +
-      `${cpus.length} x ${cpus[0]?.model.trim()}, UV_THREADPOOL_SIZE=${POOL}, load ${os.loadavg()[0].toFixed(1)}`,
-  );
+  console.log(await benchHeader('bench/password-hash', `UV_THREADPOOL_SIZE=${POOL}`));
   // Warm-up.
   await hash(4096, 1);
   await hash(19456, 2);

@@ -41,6 +41,7 @@ import {
   isHeadlessShell,
 } from '../apps/scraper-worker/src/fetching';
 import { httpFetcherSettings, WorkerConfig } from '../apps/scraper-worker/src/worker.config';
+import { benchHeader } from './support/machine';
 
 // ---------------------------------------------------------------------------------------------
 // The fixture shop, in a child process so its CPU is not billed to the worker.
@@ -394,11 +395,12 @@ async function main(): Promise<void> {
     }
   };
 
-  const cpus = os.cpus();
   console.log(
-    `pricewatch bench/scrape — ${new Date().toISOString()} — Node ${process.version}, ` +
-      `${cpus.length} x ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ` +
-      `pool: ${executablePath}, baseline: ${baselineExecutable}`,
+    await benchHeader(
+      'bench/scrape',
+      `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, pool: ${executablePath}, ` +
+        `baseline: ${baselineExecutable}`,
+    ),
   );
   console.log(
     `worker concurrency ${WORKER_CONCURRENCY}, browser pages ${BROWSER_CONCURRENCY} (renders per page ${RENDERS_PER_PAGE}), baseline ${BASELINE_CONCURRENCY} browsers; ` +

@@ -21,6 +21,7 @@ import {
   type GatewayStack,
 } from '../support/gateway-stack';
 import type { ExecutorConfig, ExecutorResult, Stage } from './executor';
+import { benchHeader } from '../support/machine';
 
 interface ScenarioSpec {
   description: string;
@@ -147,11 +148,12 @@ async function main(): Promise<void> {
   const stages = scaledStages(spec, scale);
   const seconds = stages.reduce((a, s) => a + s.duration, 0);
   const k6 = findK6();
-  const cpus = os.cpus();
   console.log(
-    `pricewatch bench:k6 ${name} — ${new Date().toISOString()} — Node ${process.version}, ` +
-      `${cpus.length} x ${cpus[0]?.model.trim()}, load ${os.loadavg()[0].toFixed(1)}; ` +
-      `${spec.description}; ${seconds} s (time scale ${scale}); runner: ${k6 ?? 'bench/k6/executor.ts'}`,
+    await benchHeader(
+      `bench:k6 ${name}`,
+      `${spec.description}; ${seconds} s (time scale ${scale}); ` +
+        `runner: ${k6 ?? 'bench/k6/executor.ts'}`,
+    ),
   );
 
   const stack = await startGatewayStack({

@@ -93,6 +93,24 @@ export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
+/**
+ * dynalite on 127.0.0.1:`port`, in memory, in a process of its own: in the benchmark's process it
+ * would share an event loop with the load generator (autocannon, the k6 executor's parent) or the
+ * client being measured, and its CPU would be counted as theirs. Tables are active at once, as
+ * tools/local-stack's startDynalite. Wait for it with waitForPort; kill it when done.
+ */
+export function spawnDynalite(port: number): ChildProcess {
+  return spawn(
+    process.execPath,
+    [
+      '-e',
+      `require('dynalite')({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })` +
+        `.listen(${port}, '127.0.0.1')`,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+}
+
 /** The gateway's event-loop delay since the previous scrape, "p99/max" in ms, from its /metrics. */
 export async function gatewayLag(base: string): Promise<string> {
   try {
@@ -188,18 +206,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     stops.push(postgres.stop);
     pgPid = postgres.pid;
     const region = 'us-east-1';
-    // dynalite in a process of its own: in this one it would share an event loop with the load
-    // generator (autocannon, the k6 executor's parent), and each would slow the other. In memory,
-    // tables active at once, as tools/local-stack's startDynalite.
-    const dynalite = spawn(
-      process.execPath,
-      [
-        '-e',
-        `require('dynalite')({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })` +
-          `.listen(${dynamoPort}, '127.0.0.1')`,
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    const dynalite = spawnDynalite(dynamoPort);
     children.push(dynalite);
     const dynamodb = { endpoint: `http://127.0.0.1:${dynamoPort}` };
     const [, sqs] = await Promise.all([
