@@ -15,24 +15,9 @@
  * on this Firecracker VM: pages left alone for a few hundred ms cost microseconds each to touch
  * again, and a request after a pause touches hundreds of them. docs/PERFORMANCE.md has the runs.
  */
-import http from 'node:http';
 import os from 'node:os';
-import { readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { benchHeader, pageTouchMicros } from './support/machine';
-
-/** Exact run time of every thread of a process, in ms. */
-function runTimeMs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      /* the thread ended between the listing and the read */
-    }
-  }
-  return ns / 1e6;
-}
+import { benchHeader, pacedPhases, pageTouchMicros } from './support/machine';
 
 const SERVER = `
 const http = require('node:http');
@@ -67,41 +52,16 @@ async function main(): Promise<void> {
   console.table(pages);
 
   const server = await bareServer();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const get = () =>
-    new Promise<number>((resolve, reject) => {
-      const started = performance.now();
-      http
-        .get({ host: '127.0.0.1', port: server.port, path: '/', agent }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(performance.now() - started));
-        })
-        .on('error', reject);
-    });
-  const rows: Record<string, string | number>[] = [];
+  let rows: Record<string, string | number>[];
   try {
-    for (let i = 0; i < 500; i++) await get();
-    for (const gapMs of [0, 25, 200]) {
-      const latencies: number[] = [];
-      const cpu0 = runTimeMs(server.pid);
-      const started = performance.now();
-      while (performance.now() - started < 5_000) {
-        latencies.push(await get());
-        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
-      }
-      const cpu = runTimeMs(server.pid) - cpu0;
-      latencies.sort((a, b) => a - b);
-      const q = (p: number) => latencies[Math.floor(p * (latencies.length - 1))].toFixed(2);
-      rows.push({
-        'pause between requests': gapMs ? `${gapMs} ms` : 'none',
-        requests: latencies.length,
-        'p50 ms': q(0.5),
-        'p99 ms': q(0.99),
-        'server CPU ms/req': (cpu / latencies.length).toFixed(3),
-      });
-    }
+    rows = await pacedPhases({
+      url: `http://127.0.0.1:${server.port}/`,
+      serverPid: server.pid,
+      gapsMs: [0, 25, 200],
+      phaseMs: 5_000,
+      warmUpRequests: 500,
+    });
   } finally {
-    agent.destroy();
     server.stop();
   }
   process.stdout.write('\nbare node:http server, one request at a time:\n');

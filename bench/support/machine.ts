@@ -8,7 +8,9 @@
  * docs/PERFORMANCE.md, "A request after a pause").
  */
 
+import http from 'node:http';
 import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const PAGE = 4096;
 
@@ -69,4 +71,71 @@ export async function benchHeader(name: string, settings: string): Promise<strin
     `${cpus.length} x ${cpus[0]?.model.trim() ?? 'CPU'}, load ${os.loadavg()[0].toFixed(1)}; ` +
     `${settings}\n${await memoryStateLine()}`
   );
+}
+
+/** Exact run time of every thread of a process, in ms (/proc/<pid>/task/<tid>/schedstat). */
+export function runTimeMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      /* the thread ended between the listing and the read */
+    }
+  }
+  return ns / 1e6;
+}
+
+/**
+ * One GET at a time on one keep-alive connection, with `gapsMs[i]` between requests for
+ * `phaseMs` in phase i: each phase's latency (p50, p99) and the server's CPU per request, from
+ * `runTimeMs(serverPid)`. Anything but a 200 fails the run.
+ */
+export async function pacedPhases(options: {
+  url: string;
+  headers?: Record<string, string>;
+  serverPid: number;
+  gapsMs: number[];
+  phaseMs: number;
+  warmUpRequests: number;
+}): Promise<Record<string, string | number>[]> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = () =>
+    new Promise<number>((resolve, reject) => {
+      const started = performance.now();
+      http
+        .get(options.url, { agent, headers: options.headers }, (res) => {
+          if (res.statusCode !== 200) reject(new Error(`${options.url}: ${res.statusCode}`));
+          res.resume();
+          res.on('end', () => resolve(performance.now() - started));
+        })
+        .on('error', reject);
+    });
+  const rows: Record<string, string | number>[] = [];
+  try {
+    for (let i = 0; i < options.warmUpRequests; i++) await get();
+    for (const gapMs of options.gapsMs) {
+      const latencies: number[] = [];
+      const cpu0 = runTimeMs(options.serverPid);
+      const started = performance.now();
+      while (performance.now() - started < options.phaseMs) {
+        latencies.push(await get());
+        if (gapMs) await sleep(gapMs);
+      }
+      const cpu = runTimeMs(options.serverPid) - cpu0;
+      latencies.sort((a, b) => a - b);
+      const q = (p: number) => latencies[Math.floor(p * (latencies.length - 1))].toFixed(2);
+      rows.push({
+        'pause between requests': gapMs ? `${gapMs} ms` : 'none',
+        requests: latencies.length,
+        'p50 ms': q(0.5),
+        'p99 ms': q(0.99),
+        'server CPU ms/req': (cpu / latencies.length).toFixed(3),
+        'server CPU %': ((cpu / options.phaseMs) * 100).toFixed(1),
+      });
+    }
+  } finally {
+    agent.destroy();
+  }
+  return rows;
 }
