@@ -7,10 +7,11 @@
  *   LOW_RATE_GAPS=200,25,0       pauses between requests, in ms, one phase of 8 s each
  *   LOW_RATE_NODE_ARGS="..."     Node flags for the gateway (e.g. --cpu-prof --cpu-prof-dir=/tmp/p)
  *
- * Prints latency and the gateway's CPU per request (exact run time of its threads) for each pause. Read it beside
- * bench/machine-memory.ts, which measures a bare Node server the same way: on this VM a request
- * after a pause costs many times the CPU of one served back to back, because memory left alone
- * for a few hundred ms is slow to touch again (docs/PERFORMANCE.md, "A request after a pause").
+ * Prints latency and the gateway's CPU per request (exact run time of its threads) for each
+ * pause. Read it beside bench/machine-memory.ts, which measures a bare Node server the same way:
+ * on this VM a request after a pause costs many times the CPU of one served back to back,
+ * because memory left alone for a few hundred ms is slow to touch again (docs/PERFORMANCE.md, "A
+ * request after a pause").
  */
 import { startGatewayStack } from './support/gateway-stack';
 import { benchHeader, pacedPhases } from './support/machine';
