@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EgressAllowList } from '@app/jobs-domain';
 import { extractProduct } from '@app/extraction';
+import { benchHeader } from './support/machine';
 
 const env = process.env;
 const int = (name: string, dflt: number) => Number.parseInt(env[name] ?? '', 10) || dflt;
@@ -219,8 +220,10 @@ async function main(): Promise<void> {
     await makeVariant('B', env.AB_B ?? here, split(env.AB_B_ARGS), hostPort, env.AB_B_EXE),
   ];
   console.log(
-    `bench/browser-ab — ${new Date().toISOString()} — ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; ` +
+    await benchHeader(
+      'bench/browser-ab',
       `${ROUNDS} rounds x ${RENDERS} renders x 2 variants, ${PAGES} pages at a time`,
+    ),
   );
   for (const v of variants) console.log(`  ${v.name}: ${v.dir} ${v.args.join(' ')} (${v.exe})`);
   // Warm-up: launch, JIT, one render per page.

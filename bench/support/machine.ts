@@ -1,5 +1,5 @@
 /**
- * How this machine's memory behaves after a pause, so that every benchmark run records the state
+ * How this machine's memory behaves after a pause, so that a benchmark run records the state
  * it ran in. On the Firecracker VM these benchmarks run on, the first touch of a page that sat
  * unused for a few hundred milliseconds costs microseconds, not nanoseconds; the guest kernel
  * counts no page fault for it, so the cost is on the host's side, and its size changes from hour
@@ -61,7 +61,7 @@ export async function memoryStateLine(): Promise<string> {
 }
 
 /**
- * The first lines of every benchmark's output: its name, the date, Node, the CPUs and the load,
+ * The first lines of a benchmark's output: its name, the date, Node, the CPUs and the load,
  * then the benchmark's own settings, then the state of the machine's memory (memoryStateLine).
  */
 export async function benchHeader(name: string, settings: string): Promise<string> {
