@@ -313,8 +313,10 @@ describe('QueueTimeBound', () => {
     for (let w = 1; w <= 4; w++) b.endWindow(clock + 250 * w);
     expect(b.limit(250)).toBe(Infinity);
     expect(b.limit(251)).toBe(QueueTimeBound.FLOOR);
-    // A request dropped unanswered leaves the server idle again.
+    // A request dropped unanswered leaves the server idle again: the next window binds nothing.
     b.leave(clock + 1000);
+    b.endWindow(clock + 1250);
+    expect(b.limit(251)).toBe(Infinity);
   });
 });
 
@@ -425,8 +427,8 @@ describe('load shedding on queue time (a slow dependency)', () => {
 
   it('sheds new requests at once while the ones in flight wait too long, without turning readiness down', async () => {
     const before = await shedCount();
-    // As many requests as the floor admits whatever the timing wait on a "dependency" that does
-    // not answer.
+    // FLOOR requests (what the bound admits whatever the timing) wait on a "dependency" that
+    // does not answer.
     const waiting = Array.from({ length: QueueTimeBound.FLOOR }, () => get(port, '/slow'));
     await until(() => gate.waiting.length === QueueTimeBound.FLOOR, 'the requests in the handler');
     // Once the server has been busy a whole window and the oldest has waited more than a quarter

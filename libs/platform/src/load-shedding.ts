@@ -25,7 +25,7 @@ const EXEMPT = /^\/(health|metrics)(\/|\?|$)/;
 type ShedReason = 'in_flight' | 'event_loop_delay' | 'queue_time';
 
 interface ServerLoad {
-  inFlight: number;
+  readonly inFlight: number;
   /** Which bound is exceeded right now, if any. */
   overload(): ShedReason | undefined;
   overloaded(): boolean;
@@ -54,8 +54,8 @@ export const loadState = {
  * Decides which share of new requests to shed while the event loop lags, from one verdict per
  * window (over the target or not). Over capacity on CPU, requests wait in the kernel's socket
  * buffers until the busy loop reads them, where no in-flight count sees them (the spike's
- * timeouts, docs/PERFORMANCE.md). While windows are over, the share grows by a tenth per window (to at most 95%); once they are not, it
- * falls by 30% per window (to 0). Shedding a share instead of everything lets a saturated server
+ * timeouts, docs/PERFORMANCE.md). While windows are over, the share grows by a tenth per window
+ * (to at most 95%); once they are not, it falls by 30% per window (to 0). Shedding a share instead of everything lets a saturated server
  * keep serving what it can and answer the excess cheaply, which brings it back under its targets;
  * the share then settles where the served load matches the capacity. A spike raises it to 95%
  * within 2.5 s of 250 ms windows; once the load is gone it is back to 0 within about 3 s. One odd
@@ -214,14 +214,17 @@ export function registerLoadShedding(fastify: FastifyInstance, options: LoadShed
           governor?.observe(delayMs > options.maxEventLoopDelayMs);
         })
       : undefined;
-  // The requests in flight and when each was admitted, oldest first (a Map keeps insertion order).
+  // The requests in flight and when each was admitted, oldest first (a Map keeps insertion order);
+  // its size is the in-flight count.
   const admitted = new Map<FastifyRequest, number>();
   const oldestAgeMs = () => {
     for (const at of admitted.values()) return performance.now() - at;
     return 0;
   };
   const server: ServerLoad = {
-    inFlight: 0,
+    get inFlight() {
+      return admitted.size;
+    },
     overload: () =>
       server.inFlight >= options.maxInFlight
         ? 'in_flight'
@@ -261,14 +264,12 @@ export function registerLoadShedding(fastify: FastifyInstance, options: LoadShed
         );
       return;
     }
-    server.inFlight++;
     const at = performance.now();
     admitted.set(req, at);
     queue?.admit(at);
     // 'close' fires once the response is written or the client has gone, whichever comes first.
     reply.raw.once('close', () => {
       if (!admitted.delete(req)) return;
-      server.inFlight--;
       const now = performance.now();
       queue?.record(now - at, now);
     });
@@ -286,10 +287,7 @@ export function registerLoadShedding(fastify: FastifyInstance, options: LoadShed
         const socket = req.raw.socket;
         if (!req.raw.destroyed && !socket?.destroyed && !socket?.readableEnded) return done();
         httpRequestsAbandoned.inc();
-        if (admitted.delete(req)) {
-          server.inFlight--;
-          queue?.leave(performance.now());
-        }
+        if (admitted.delete(req)) queue?.leave(performance.now());
         // Nothing more: the connection is closing and no response can reach the client.
       }),
     );
