@@ -9,6 +9,10 @@
  *   AB_BASE=<old bundle> npx tsx bench/gateway-ab.ts
  *       [AB_NEW=dist/apps/gateway/main.js] [AB_PATH=/api/v1/jobs?limit=20] [AB_ROUNDS=8]
  *       [AB_SLICE_SECONDS=4] [AB_CONNECTIONS=100]
+ *       [AB_BASE_NODE_ARGS="..."] [AB_NEW_NODE_ARGS="..."]
+ *
+ * With AB_BASE_NODE_ARGS or AB_NEW_NODE_ARGS, AB_BASE may be left out: the same bundle then runs
+ * twice, with different Node/V8 flags (e.g. AB_NEW_NODE_ARGS=--max-semi-space-size=4).
  *
  * A base bundle is built from another commit in a scratch worktree, e.g.
  *   git worktree add /tmp/pw-base <commit> && (cd /tmp/pw-base && npm ci && npx nest build gateway)
@@ -37,8 +41,11 @@ type Autocannon = (
 ) => unknown;
 const autocannon = createRequire(__filename)('autocannon') as Autocannon;
 
-const BASE = process.env.AB_BASE;
 const NEW = process.env.AB_NEW ?? path.join(ROOT, 'dist/apps/gateway/main.js');
+const flags = (v: string | undefined) => (v ?? '').split(' ').filter(Boolean);
+const BASE_ARGS = flags(process.env.AB_BASE_NODE_ARGS);
+const NEW_ARGS = flags(process.env.AB_NEW_NODE_ARGS);
+const BASE = process.env.AB_BASE ?? (BASE_ARGS.length + NEW_ARGS.length > 0 ? NEW : undefined);
 const PATH = process.env.AB_PATH ?? '/api/v1/jobs?limit=20';
 const ROUNDS = Number(process.env.AB_ROUNDS) || 8;
 const SLICE = Number(process.env.AB_SLICE_SECONDS) || 4;
@@ -57,7 +64,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   if (!BASE) {
-    console.error('AB_BASE=<gateway bundle to compare with> is required');
+    console.error('AB_BASE=<gateway bundle to compare with> (or AB_*_NODE_ARGS) is required');
     process.exit(2);
   }
   console.log(
@@ -72,6 +79,7 @@ async function main(): Promise<void> {
       users: 1,
       jobsPerUser: 20,
       bundles: [BASE, NEW],
+      bundleNodeArgs: [BASE_ARGS, NEW_ARGS],
       // The cost of serving is compared, not shedding (see bench/http-adapter.ts).
       env: {
         SHED_MAX_EVENT_LOOP_DELAY_MS: '0',
@@ -110,7 +118,7 @@ async function main(): Promise<void> {
     }
     const rows = stack.gateways.map((g, i) => ({
       build:
-        i === 0 ? `base ${path.relative(ROOT, g.bundle)}` : `new ${path.relative(ROOT, g.bundle)}`,
+        `${i === 0 ? 'base' : 'new'} ${path.relative(ROOT, g.bundle)} ${(i === 0 ? BASE_ARGS : NEW_ARGS).join(' ')}`.trim(),
       'CPU ms/req (all slices)': (sums[i].cpuMs / Math.max(1, sums[i].answered)).toFixed(3),
       'CPU ms/req (median slice)': median(sums[i].slices).toFixed(3),
       'of which kernel': `${((sums[i].sysMs / Math.max(1, sums[i].cpuMs)) * 100).toFixed(0)}%`,

@@ -29,6 +29,8 @@ export interface GatewayStack {
   pid: number;
   /** Every gateway started, the first being `base`/`pid` (see GatewayStackOptions.bundles). */
   gateways: { bundle: string; base: string; pid: number }[];
+  /** The process answering the gateway's DynamoDB calls: dynalite, or the replaying front. */
+  dynamoPid: number;
   /** Bearer tokens of the seeded users, one per user. */
   tokens: string[];
   stop(): Promise<void>;
@@ -43,11 +45,19 @@ export interface GatewayStackOptions {
   env?: Record<string, string>;
   /** Node flags for the gateway (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** More Node flags per gateway, by its index in `bundles` (an A/B of V8 settings). */
+  bundleNodeArgs?: string[][];
   /**
    * Gateway bundles to start side by side on the same stack, each on its own port (default: only
    * GATEWAY_BUNDLE): an A/B comparison under the same machine load (bench/gateway-ab.ts).
    */
   bundles?: string[];
+  /**
+   * Put bench/support/dynamo-replay.ts between the gateway and dynalite: repeated Queries are
+   * answered from a record, so the gateway is measured against a DynamoDB that costs this
+   * machine next to nothing (a diagnostic; the goals are measured against dynalite).
+   */
+  replayDynamo?: boolean;
 }
 
 export function spawnNode(args: string[], env: NodeJS.ProcessEnv): ChildProcess {
@@ -98,13 +108,17 @@ export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
  * would share an event loop with the load generator (autocannon, the k6 executor's parent) or the
  * client being measured, and its CPU would be counted as theirs. Tables are active at once, as
  * tools/local-stack's startDynalite. Wait for it with waitForPort; kill it when done.
+ * BENCH_DYNALITE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles it.
  */
 export function spawnDynalite(port: number): ChildProcess {
   return spawn(
     process.execPath,
     [
+      ...(process.env.BENCH_DYNALITE_NODE_ARGS ?? '').split(' ').filter(Boolean),
       '-e',
-      `require('dynalite')({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })` +
+      // Exits on SIGTERM rather than dying by it, so that --cpu-prof writes its profile.
+      `process.on('SIGTERM', () => process.exit(0));` +
+        `require('dynalite')({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })` +
         `.listen(${port}, '127.0.0.1')`,
     ],
     { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
@@ -194,7 +208,9 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     for (const b of bundles) {
       if (!existsSync(b)) throw new Error(`${b} is missing: run npx nest build gateway`);
     }
-    const [pgPort, dynamoPort, sqsPort, ...gwPorts] = await findFreePorts(3 + bundles.length);
+    const [pgPort, dynamoPort, sqsPort, replayPort, ...gwPorts] = await findFreePorts(
+      4 + bundles.length,
+    );
     const gwPort = gwPorts[0];
     process.stderr.write('starting postgres, dynalite, local-aws-sqs ...\n');
     const postgres = await startPostgres({
@@ -214,6 +230,25 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       startSqs({ port: sqsPort, region }),
     ]);
     stops.push(sqs.stop);
+    let dynamoPid = dynalite.pid!;
+    let gatewayDynamo = dynamodb.endpoint;
+    if (options.replayDynamo) {
+      const replay = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          path.join(__dirname, 'dynamo-replay.ts'),
+          String(replayPort),
+          String(dynamoPort),
+        ],
+        { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      children.push(replay);
+      await waitForPort(replayPort, 30_000);
+      dynamoPid = replay.pid!;
+      gatewayDynamo = `http://127.0.0.1:${replayPort}`;
+    }
     const tableName = 'pricewatch-jobs';
     const provisioned = await provision({
       region,
@@ -231,7 +266,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       AWS_REGION: region,
       AWS_ACCESS_KEY_ID: LOCAL_AWS_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: LOCAL_AWS_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: gatewayDynamo,
       AWS_ENDPOINT_URL_SQS: sqs.endpoint,
       JOBS_TABLE_NAME: tableName,
       CHECKS_QUEUE_URL: provisioned.queueUrl,
@@ -246,7 +281,8 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     if ((await exited(migrate)) !== 0) throw new Error('gateway migrate failed');
     const gateways: GatewayStack['gateways'] = [];
     for (const [i, bundle] of bundles.entries()) {
-      const gw = spawnNode([...(options.nodeArgs ?? []), bundle], {
+      const args = [...(options.nodeArgs ?? []), ...(options.bundleNodeArgs?.[i] ?? [])];
+      const gw = spawnNode([...args, bundle], {
         ...env,
         PORT: String(gwPorts[i]),
       });
@@ -262,7 +298,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     for (let u = 0; u < users; u++) {
       tokens.push(await seedUser(base, `bench-${Date.now()}-${u}@example.com`, jobsPerUser));
     }
-    return { base, pid: gateways[0].pid, gateways, tokens, stop };
+    return { base, pid: gateways[0].pid, gateways, dynamoPid, tokens, stop };
   } catch (err) {
     await stop();
     throw err;
