@@ -22,13 +22,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import {
-  procCpuSplitMs,
-  ROOT,
-  startGatewayStack,
-  type GatewayStack,
-} from './support/gateway-stack';
+import { ROOT, startGatewayStack, type GatewayStack } from './support/gateway-stack';
 import { benchHeader } from './support/machine';
+import { median, procCpuSplitMs } from './support/proc';
 
 interface AutocannonResult {
   '2xx': number;
@@ -59,8 +55,6 @@ function run(url: string, headers: Record<string, string>, seconds: number) {
     ),
   );
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   if (!BASE) {

@@ -35,8 +35,6 @@ import {
   GATEWAY_BUNDLE,
   exited,
   gatewayLag,
-  procCpuMs,
-  procStatusKb,
   spawnNode,
   startGatewayStack,
   waitFor,
@@ -44,6 +42,7 @@ import {
 } from './support/gateway-stack';
 import { findFreePort } from '../tools/local-stack/services';
 import { benchHeader } from './support/machine';
+import { procCpuMs, procStatusKb } from './support/proc';
 
 // autocannon ships no types; the part of its programmatic API used here.
 interface AutocannonOptions {

@@ -25,6 +25,7 @@ import {
 // eslint-disable-next-line no-restricted-imports
 import { dueShardOf, jobSk, userPk } from '../libs/jobs-domain/src/persistence/keys';
 import { BUNDLE_FILE } from '../tools/package/rescheduler';
+import { median } from './support/proc';
 
 const REGION = 'us-east-1';
 
@@ -65,8 +66,6 @@ interface Sample {
   due: number;
   sent: number;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   if (!existsSync(BUNDLE_FILE)) throw new Error('run `npm run package:rescheduler` first');

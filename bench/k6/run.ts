@@ -13,15 +13,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  gatewayLag,
-  procCpuMs,
-  procStatusKb,
-  startGatewayStack,
-  type GatewayStack,
-} from '../support/gateway-stack';
+import { gatewayLag, startGatewayStack, type GatewayStack } from '../support/gateway-stack';
 import type { ExecutorConfig, ExecutorResult, Stage } from './executor';
 import { benchHeader } from '../support/machine';
+import { procCpuMs, procStatusKb } from '../support/proc';
 
 interface ScenarioSpec {
   description: string;

@@ -7,12 +7,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import {
   LOCAL_AWS_CREDENTIALS,
+  findFreePort,
   findFreePorts,
   provision,
   startPostgres,
@@ -143,35 +144,6 @@ export async function gatewayLag(base: string): Promise<string> {
   }
 }
 
-/** User + system CPU of a process, in ms, from /proc (10 ms clock ticks). */
-export function procCpuMs(pid: number): number {
-  const { user, system } = procCpuSplitMs(pid);
-  return user + system;
-}
-
-/** User and system (kernel: sockets, syscalls) CPU of a process, in ms, from /proc. */
-export function procCpuSplitMs(pid: number): { user: number; system: number } {
-  try {
-    const raw = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-    return { user: Number(rest[11]) * 10, system: Number(rest[12]) * 10 };
-  } catch {
-    return { user: 0, system: 0 };
-  }
-}
-
-/** A `VmHWM`-style field of /proc/<pid>/status, in kB. */
-export function procStatusKb(pid: number, key: string): number {
-  try {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(
-      readFileSync(`/proc/${pid}/status`, 'utf8'),
-    );
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
   const users = options.users ?? 1;
   const jobsPerUser = options.jobsPerUser ?? 20;
@@ -208,9 +180,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     for (const b of bundles) {
       if (!existsSync(b)) throw new Error(`${b} is missing: run npx nest build gateway`);
     }
-    const [pgPort, dynamoPort, sqsPort, replayPort, ...gwPorts] = await findFreePorts(
-      4 + bundles.length,
-    );
+    const [pgPort, dynamoPort, sqsPort, ...gwPorts] = await findFreePorts(3 + bundles.length);
     const gwPort = gwPorts[0];
     process.stderr.write('starting postgres, dynalite, local-aws-sqs ...\n');
     const postgres = await startPostgres({
@@ -233,6 +203,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     let dynamoPid = dynalite.pid!;
     let gatewayDynamo = dynamodb.endpoint;
     if (options.replayDynamo) {
+      const replayPort = await findFreePort();
       const replay = spawn(
         process.execPath,
         [

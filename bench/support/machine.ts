@@ -10,7 +10,7 @@
 
 import http from 'node:http';
 import os from 'node:os';
-import { readdirSync, readFileSync } from 'node:fs';
+import { median, runTimeMs } from './proc';
 
 const PAGE = 4096;
 
@@ -33,7 +33,6 @@ function touchPages(a: Int32Array): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Microseconds per page for touching 16 MB (4,096 pages) again after `idleMs` of sleep, median of
@@ -71,19 +70,6 @@ export async function benchHeader(name: string, settings: string): Promise<strin
     `${cpus.length} x ${cpus[0]?.model.trim() ?? 'CPU'}, load ${os.loadavg()[0].toFixed(1)}; ` +
     `${settings}\n${await memoryStateLine()}`
   );
-}
-
-/** Exact run time of every thread of a process, in ms (/proc/<pid>/task/<tid>/schedstat). */
-export function runTimeMs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      /* the thread ended between the listing and the read */
-    }
-  }
-  return ns / 1e6;
 }
 
 /**

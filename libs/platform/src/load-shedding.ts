@@ -55,11 +55,11 @@ export const loadState = {
  * window (over the target or not). Over capacity on CPU, requests wait in the kernel's socket
  * buffers until the busy loop reads them, where no in-flight count sees them (the spike's
  * timeouts, docs/PERFORMANCE.md). While windows are over, the share grows by a tenth per window
- * (to at most 95%); once they are not, it falls by 30% per window (to 0). Shedding a share instead of everything lets a saturated server
- * keep serving what it can and answer the excess cheaply, which brings it back under its targets;
- * the share then settles where the served load matches the capacity. A spike raises it to 95%
- * within 2.5 s of 250 ms windows; once the load is gone it is back to 0 within about 3 s. One odd
- * window moves it by a tenth, no more.
+ * (to at most 95%); once they are not, it falls by 30% per window (to 0). Shedding a share
+ * instead of everything lets a saturated server keep serving what it can and answer the excess
+ * cheaply, which brings it back under its targets; the share then settles where the served load
+ * matches the capacity. A spike raises it to 95% within 2.5 s of 250 ms windows; once the load is
+ * gone it is back to 0 within about 3 s. One odd window moves it by a tenth, no more.
  */
 export class ShedGovernor {
   static readonly STEP_UP = 0.1;
